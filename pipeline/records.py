@@ -1,0 +1,188 @@
+"""The typed records that cross stage boundaries.
+
+source → ingest → parse → extract → score → store → export: every stage takes and returns
+these records, never another stage's internals. All records are frozen so a stage cannot
+mutate what an earlier stage produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+#: The AWS competency pillars evidence is mapped to (see docs/evidence-labelling-guide.md).
+PILLARS: tuple[str, ...] = (
+    "compute_network_iac",
+    "data",
+    "event_driven",
+    "security_compliance",
+    "operations",
+)
+
+#: Per-sentence evidence flags (see docs/evidence-labelling-guide.md).
+EVIDENCE_FLAGS: tuple[str, ...] = ("velocity", "proactive", "outcome", "listing")
+
+#: The three flags that count as accomplishments; "listing" never does.
+ACCOMPLISHMENT_FLAGS: tuple[str, ...] = ("velocity", "proactive", "outcome")
+
+Section = Literal[
+    "summary", "experience", "skills", "certifications", "education", "projects", "other"
+]
+
+
+# --- ingest -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """One resume read from a source and decoded to text.
+
+    ``candidate_id`` is the file name without its extension; ``content_hash`` is the SHA-256
+    of the normalised text, so the same resume re-saved in another encoding hashes the same.
+    """
+
+    candidate_id: str
+    source: str
+    text: str
+    content_hash: str
+    encoding: str
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """An input that could not be scored, kept with the reason a reviewer can act on."""
+
+    candidate_id: str
+    source: str
+    reason: str
+
+
+# --- parse --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Role:
+    """One position in the work history.
+
+    ``start``/``end`` are the first day of the month given (a year alone gives January for a
+    start and December for an end); ``end`` is None and ``current`` True for "present".
+    """
+
+    title: str
+    employer: str | None
+    start: date | None
+    end: date | None
+    current: bool
+    bullets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Resume:
+    """A resume split into its sections. Each tuple holds the section's lines, bullets removed."""
+
+    candidate_id: str
+    summary: tuple[str, ...] = ()
+    roles: tuple[Role, ...] = ()
+    skills: tuple[str, ...] = ()
+    certifications: tuple[str, ...] = ()
+    education: tuple[str, ...] = ()
+    projects: tuple[str, ...] = ()
+    other: tuple[str, ...] = ()
+
+
+# --- extract ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TechMention:
+    """A technology named in a sentence, with the pillar it belongs to (None: no pillar)."""
+
+    text: str
+    canonical: str
+    pillar: str | None
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A quantified result such as ``30%``, ``$4,000 a month`` or ``from 3 days to 40 minutes``.
+
+    ``value``/``unit`` are the figure reached (40 minutes); ``before``/``before_unit`` the
+    figure it started from when the sentence gives one (3 days). ``direction`` says whether the
+    sentence reports a decrease, an increase, or neither.
+    """
+
+    text: str
+    value: float
+    unit: str
+    direction: Literal["down", "up", "none"]
+    before: float | None = None
+    before_unit: str | None = None
+
+
+@dataclass(frozen=True)
+class SentenceEvidence:
+    """One sentence or bullet with what the extractor found in it.
+
+    ``flags`` maps each of EVIDENCE_FLAGS to a probability in [0, 1]; ``pillars`` maps each
+    pillar the sentence works in to a probability in [0, 1].
+    """
+
+    text: str
+    section: Section
+    role_index: int | None
+    flags: dict[str, float]
+    pillars: dict[str, float]
+    mentions: tuple[TechMention, ...] = ()
+    quantities: tuple[Quantity, ...] = ()
+
+    def flag(self, name: str) -> float:
+        """The probability of one evidence flag (0.0 when absent)."""
+        return self.flags.get(name, 0.0)
+
+
+@dataclass(frozen=True)
+class Certification:
+    """A certification line matched to the AWS ladder (level 0 when it is not on it)."""
+
+    name: str
+    level: Literal["foundational", "associate", "professional", "specialty", "other"]
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class CandidateEvidence:
+    """Everything extract knows about one candidate."""
+
+    resume: Resume
+    content_hash: str
+    sentences: tuple[SentenceEvidence, ...]
+    certifications: tuple[Certification, ...] = ()
+    extractor_version: str = ""
+
+
+# --- score --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoredCandidate:
+    """One candidate's score against one rubric, with what explains it.
+
+    ``score`` and every sub-score are in [0, 100]. ``top_evidence`` holds the sentences that
+    contributed most, best first.
+    """
+
+    candidate_id: str
+    content_hash: str
+    score: float
+    velocity: float
+    proactive: float
+    outcome: float
+    pillars: dict[str, float]
+    tenure_years: float
+    certifications: tuple[str, ...]
+    must_haves_missing: tuple[str, ...]
+    top_evidence: tuple[SentenceEvidence, ...]
+    components: dict[str, float] = field(default_factory=dict)
+    rubric: str = ""
+    rubric_version: str = ""
