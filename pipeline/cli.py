@@ -1,0 +1,177 @@
+"""The ``trajectory`` command: a thin shell around the flows and stage functions.
+
+Each command parses its arguments, calls one function and turns domain errors into exit codes:
+0 success, 1 a domain error (bad rubric, unreadable source, bad model), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline import __version__
+from pipeline.errors import TrajectoryError
+
+app = typer.Typer(
+    help="trajectory: rank cloud-architect candidates by the evidence in their resumes.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_ERROR = 1
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    """Run flows without a configured Prefect server and without its log noise.
+
+    Prefect starts a temporary local server when none is configured. Its telemetry heartbeat
+    logs an ERROR with a traceback on that server's SQLite database, so analytics are turned
+    off; and its INFO logs are hidden unless ``--verbose``. An operator's own settings win.
+    """
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+class _ProgressHandler(logging.Handler):
+    """Advances a rich progress bar on each stage the flow reports."""
+
+    def __init__(self, progress: Progress, task_id: int) -> None:
+        super().__init__(logging.INFO)
+        self.progress, self.task_id = progress, task_id
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stage = getattr(record, "stage", None)
+        if stage is not None:
+            self.progress.update(
+                self.task_id, completed=getattr(record, "stage_index", 0) + 1,
+                description=f"{stage}: {record.getMessage().split(': ', 1)[-1]}",
+            )
+
+
+def _fail(err: TrajectoryError) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {err}")
+    return typer.Exit(EXIT_ERROR)
+
+
+@app.command()
+def score(
+    source: Annotated[Path, typer.Argument(help="Folder of .txt and .md resumes.")],
+    rubric: Annotated[Path, typer.Option("--rubric", "-r", help="Rubric YAML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Shortlist CSV to write.")],
+    database: Annotated[str | None, typer.Option(
+        "--database", help="SQLAlchemy URL; default $TRAJECTORY_DATABASE_URL or a SQLite file "
+        "in $TRAJECTORY_DATA_DIR.")] = None,
+    top: Annotated[int | None, typer.Option("--top", min=1, help="Keep only the best N rows.")]
+    = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")]
+    = False,
+) -> None:
+    """Score a folder of resumes against a rubric and write a ranked shortlist CSV.
+
+    Unreadable inputs go to SHORTLIST.quarantine.csv beside the shortlist, with a reason.
+    """
+    from pipeline.config import database_url
+    from pipeline.rubric import load_rubric
+
+    try:
+        load_rubric(rubric)  # fail on a bad rubric before Prefect or any resume is touched
+    except TrajectoryError as err:
+        raise _fail(err) from err
+    if not source.is_dir():
+        err_console.print(f"[bold red]error:[/] {source}: not a folder of resumes")
+        raise typer.Exit(EXIT_ERROR)
+
+    _quiet_prefect(verbose)
+    from pipeline.flows import STAGES, score_batch
+
+    url = database_url(database)
+    progress_log = logging.getLogger("pipeline.progress")
+    progress_log.setLevel(logging.INFO)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=err_console, disable=quiet, transient=True) as bar:
+        handler = _ProgressHandler(bar, bar.add_task("starting", total=len(STAGES)))
+        progress_log.addHandler(handler)
+        try:
+            summary = score_batch(source, rubric, out, url, top)
+        except TrajectoryError as err:
+            raise _fail(err) from err
+        finally:
+            progress_log.removeHandler(handler)
+
+    table = Table(title=f"trajectory run {summary.run_id[:12]}", show_header=False)
+    table.add_row("rubric", f"{summary.rubric} {summary.rubric_version}")
+    table.add_row("inputs", str(summary.inputs))
+    table.add_row("scored", str(summary.scored))
+    table.add_row("quarantined", str(summary.quarantined))
+    table.add_row("shortlist", str(summary.shortlist))
+    table.add_row("quarantine", str(summary.quarantine_file))
+    table.add_row("database", url)
+    for position, (candidate, value) in enumerate(summary.top, start=1):
+        table.add_row(f"#{position}", f"{candidate}  {value:.1f}")
+    console.print(table)
+
+
+audit_app = typer.Typer(help="Audit shortlists: bias (impact ratios).", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("bias")
+def audit_bias(
+    shortlist: Annotated[Path, typer.Option("--shortlist", help="Shortlist CSV to audit.")],
+    demographics: Annotated[Path, typer.Option(
+        "--demographics", help="Self-reported demographics CSV keyed by candidate_id.")],
+    selected_top: Annotated[int | None, typer.Option(
+        "--selected-top", min=1, help="Treat the best N as selected (selection-rate form).")]
+    = None,
+    min_n: Annotated[int, typer.Option("--min-n", min=1, help="Smallest category size shown.")]
+    = 30,
+    allow_small: Annotated[bool, typer.Option(
+        "--allow-small", help="Report categories smaller than --min-n instead of failing.")]
+    = False,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out-dir", help="Where to write bias_audit.csv and bias_audit.md "
+        "(default: beside the shortlist).")] = None,
+) -> None:
+    """Impact ratios by sex, race/ethnicity and both (NYC LL144 style), with 95% intervals.
+
+    Default: scoring-rate form (share of each category scoring above the whole shortlist's
+    median). With --selected-top N or a `selected` column: selection-rate form.
+    """
+    from pipeline.bias import audit_bias as run_audit
+    from pipeline.bias import load_demographics, load_shortlist
+    from pipeline.bias_report import render_bias_table, write_bias_csv, write_bias_markdown
+
+    try:
+        report = run_audit(load_shortlist(shortlist), load_demographics(demographics),
+                           selected_top=selected_top, min_n=min_n, allow_small=allow_small)
+    except TrajectoryError as err:
+        raise _fail(err) from err
+    folder = out_dir or shortlist.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path = write_bias_csv(report, folder / "bias_audit.csv")
+    md_path = write_bias_markdown(report, folder / "bias_audit.md")
+    console.print(render_bias_table(report))
+    console.print(f"written: {csv_path}, {md_path}")
+
+
+@app.command()
+def version() -> None:
+    """Print trajectory's version."""
+    console.print(__version__)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

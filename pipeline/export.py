@@ -1,0 +1,133 @@
+"""Export stage: ranked candidates → the shortlist CSV a recruiter opens, and its quarantine CSV.
+
+Both files are written atomically (a temporary file in the same folder, then a rename), so a
+reader never sees half a shortlist. Every text cell is neutralised against spreadsheet formula
+injection: a resume is untrusted input and its sentences are quoted in the CSV.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.records import (
+    ACCOMPLISHMENT_FLAGS,
+    PILLARS,
+    Quarantined,
+    ScoredCandidate,
+    SentenceEvidence,
+)
+
+SHORTLIST_COLUMNS: tuple[str, ...] = (
+    "rank", "candidate_id", "score", "velocity", "proactive", "outcome", *PILLARS,
+    "tenure_years", "certifications", "must_haves_missing", "top_evidence",
+    "rubric", "rubric_version", "scored_at",
+)
+QUARANTINE_COLUMNS: tuple[str, ...] = ("candidate_id", "source", "reason")
+
+# OWASP's list of characters that make a spreadsheet read a cell as a formula.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """Prefix a text cell that a spreadsheet would run as a formula with a single quote.
+
+    >>> neutralise('=HYPERLINK("http://x","y")')
+    '\\'=HYPERLINK("http://x","y")'
+    >>> neutralise("Led the migration")
+    'Led the migration'
+    """
+    return "'" + cell if cell.startswith(_FORMULA_PREFIXES) else cell
+
+
+def describe_evidence(sentence: SentenceEvidence) -> str:
+    """One quoted sentence with its flags, confidences and pillars.
+
+    e.g. ``"Led the migration to SQS." [velocity 0.91; event_driven]``
+    """
+    flags = ", ".join(
+        f"{f} {sentence.flag(f):.2f}" for f in ACCOMPLISHMENT_FLAGS if sentence.flag(f) >= 0.5
+    )
+    pillars = ", ".join(p for p in PILLARS if sentence.pillars.get(p, 0.0) >= 0.5)
+    tags = "; ".join(part for part in (flags, pillars) if part)
+    # The quote already stops a spreadsheet reading the cell as a formula; neutralising the
+    # sentence too keeps it safe when a reader copies it out of the quotes.
+    quoted = f'"{neutralise(sentence.text)}"'
+    return f"{quoted} [{tags}]" if tags else quoted
+
+
+def shortlist_frame(
+    ranked: Sequence[ScoredCandidate], scored_at: datetime, top: int | None = None
+) -> pd.DataFrame:
+    """The shortlist table, best first, optionally cut to the ``top`` candidates."""
+    rows = []
+    for position, c in enumerate(ranked[:top] if top else ranked, start=1):
+        rows.append({
+            "rank": position,
+            "candidate_id": c.candidate_id,
+            "score": c.score,
+            "velocity": c.velocity,
+            "proactive": c.proactive,
+            "outcome": c.outcome,
+            **{p: c.pillars.get(p, 0.0) for p in PILLARS},
+            "tenure_years": c.tenure_years,
+            "certifications": "; ".join(c.certifications),
+            "must_haves_missing": "; ".join(c.must_haves_missing),
+            "top_evidence": " | ".join(describe_evidence(s) for s in c.top_evidence),
+            "rubric": c.rubric,
+            "rubric_version": c.rubric_version,
+            "scored_at": scored_at.isoformat(timespec="seconds"),
+        })
+    return _safe(pd.DataFrame(rows, columns=list(SHORTLIST_COLUMNS)))
+
+
+def quarantine_frame(quarantined: Sequence[Quarantined]) -> pd.DataFrame:
+    """The quarantine table, one row per input that was not scored, sorted by source."""
+    rows = [
+        {"candidate_id": q.candidate_id, "source": q.source, "reason": q.reason}
+        for q in sorted(quarantined, key=lambda q: q.source)
+    ]
+    return _safe(pd.DataFrame(rows, columns=list(QUARANTINE_COLUMNS)))
+
+
+def _safe(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in frame.columns:
+        frame[column] = frame[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
+    return frame
+
+
+def quarantine_path(shortlist: Path) -> Path:
+    """``SHORTLIST.quarantine.csv`` beside ``SHORTLIST.csv``."""
+    return shortlist.with_name(f"{shortlist.stem}.quarantine.csv")
+
+
+def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` to ``path`` via a temporary file and a rename (UTF-8, no index)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            frame.to_csv(handle, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_shortlist(
+    ranked: Sequence[ScoredCandidate],
+    quarantined: Sequence[Quarantined],
+    out: Path,
+    scored_at: datetime,
+    top: int | None = None,
+) -> tuple[Path, Path]:
+    """Write the shortlist and its quarantine CSV; returns both paths."""
+    write_csv_atomic(shortlist_frame(ranked, scored_at, top), out)
+    q_path = quarantine_path(out)
+    write_csv_atomic(quarantine_frame(quarantined), q_path)
+    return out, q_path

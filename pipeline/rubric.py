@@ -1,0 +1,177 @@
+"""Role rubrics: YAML files validated on load, before any resume is read.
+
+A rubric says what a role values: the weight of each AWS pillar and of each kind of evidence,
+the must-have competencies, how much certifications and tenure may add, and how the 100 points
+of a score are split. See ``rubrics/*.yaml`` and the README's "Rubric format" section.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Self
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pipeline.errors import RubricError
+from pipeline.records import ACCOMPLISHMENT_FLAGS, PILLARS
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PillarWeights(_Strict):
+    """Relative weight of each pillar (non-negative; normalised to sum to 1 when scoring)."""
+
+    compute_network_iac: float = Field(ge=0)
+    data: float = Field(ge=0)
+    event_driven: float = Field(ge=0)
+    security_compliance: float = Field(ge=0)
+    operations: float = Field(ge=0)
+
+    def normalised(self) -> dict[str, float]:
+        total = sum(getattr(self, p) for p in PILLARS)
+        return {p: getattr(self, p) / total for p in PILLARS}
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> Self:
+        if sum(getattr(self, p) for p in PILLARS) <= 0:
+            raise ValueError("at least one pillar weight must be positive")
+        return self
+
+
+class EvidenceWeights(_Strict):
+    """Relative weight of velocity, proactive and outcome evidence (normalised when scoring)."""
+
+    velocity: float = Field(ge=0)
+    proactive: float = Field(ge=0)
+    outcome: float = Field(ge=0)
+
+    def normalised(self) -> dict[str, float]:
+        total = sum(getattr(self, f) for f in ACCOMPLISHMENT_FLAGS)
+        return {f: getattr(self, f) / total for f in ACCOMPLISHMENT_FLAGS}
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> Self:
+        if sum(getattr(self, f) for f in ACCOMPLISHMENT_FLAGS) <= 0:
+            raise ValueError("at least one evidence weight must be positive")
+        return self
+
+
+class MustHave(_Strict):
+    """A competency the role needs, met by one accomplishment sentence that shows it.
+
+    A sentence shows it when it names one of ``terms`` (case-insensitive) or, when ``pillar``
+    is set, when it is evidence in that pillar. A skills list never meets a must-have.
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    description: str = Field(min_length=1)
+    terms: tuple[str, ...] = ()
+    pillar: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if not self.terms and self.pillar is None:
+            raise ValueError("a must-have needs 'terms', 'pillar' or both")
+        if self.pillar is not None and self.pillar not in PILLARS:
+            raise ValueError(f"unknown pillar {self.pillar!r}; expected one of {list(PILLARS)}")
+        return self
+
+
+class CertificationCredit(_Strict):
+    """Points per certification by its level on the AWS ladder, capped in total."""
+
+    foundational: float = Field(ge=0)
+    associate: float = Field(ge=0)
+    professional: float = Field(ge=0)
+    specialty: float = Field(ge=0)
+    other: float = Field(ge=0)
+    cap: float = Field(ge=0)
+
+
+class TenurePolicy(_Strict):
+    """Potential over tenure: years of experience add at most ``max_points``.
+
+    points = max_points × min(years, saturation_years) / saturation_years, so tenure beyond
+    ``saturation_years`` buys nothing.
+    """
+
+    max_points: float = Field(ge=0, le=10)
+    saturation_years: float = Field(gt=0)
+
+
+class ScoreMix(_Strict):
+    """How the 100 points split between evidence strength and fit to the rubric's pillars.
+
+    Together with ``certifications.cap`` and ``tenure.max_points`` they must sum to 100.
+    """
+
+    evidence: float = Field(ge=0)
+    pillar_fit: float = Field(ge=0)
+    must_have_penalty: float = Field(ge=0, description="points lost per missing must-have")
+
+
+class Rubric(_Strict):
+    """One role's rubric."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    description: str = ""
+    pillar_weights: PillarWeights
+    evidence_weights: EvidenceWeights
+    must_haves: tuple[MustHave, ...] = ()
+    certifications: CertificationCredit
+    tenure: TenurePolicy
+    mix: ScoreMix
+
+    @model_validator(mode="after")
+    def _points_add_up(self) -> Self:
+        total = (
+            self.mix.evidence
+            + self.mix.pillar_fit
+            + self.certifications.cap
+            + self.tenure.max_points
+        )
+        if abs(total - 100) > 1e-6:
+            raise ValueError(
+                "mix.evidence + mix.pillar_fit + certifications.cap + tenure.max_points "
+                f"must sum to 100, got {total:g}"
+            )
+        ids = [m.id for m in self.must_haves]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"must_haves ids must be unique, got {ids}")
+        return self
+
+
+def rubric_digest(path: Path) -> str:
+    """Short SHA-256 of the rubric file, recorded beside its version."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def load_rubric(path: Path | str) -> Rubric:
+    """Read and validate a rubric YAML file.
+
+    Raises :class:`RubricError` naming the file and each failing field, e.g.
+    ``rubrics/x.yaml: pillar_weights.networking: Extra inputs are not permitted``.
+    """
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise RubricError(f"{path}: cannot read rubric ({err.strerror})") from err
+    except yaml.YAMLError as err:
+        raise RubricError(f"{path}: not valid YAML ({err})") from err
+    if not isinstance(raw, dict):
+        raise RubricError(f"{path}: expected a mapping of rubric fields at the top level")
+    try:
+        return Rubric.model_validate(raw)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '<rubric>'}: {e['msg']}"
+            for e in err.errors()
+        )
+        raise RubricError(f"{path}: {problems}") from err

@@ -1,0 +1,72 @@
+"""Export: the shortlist CSV's columns, order, and formula-injection safety."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.export import (
+    SHORTLIST_COLUMNS,
+    export_shortlist,
+    neutralise,
+)
+from pipeline.records import PILLARS, Quarantined, ScoredCandidate, SentenceEvidence
+
+NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+
+
+def scored(cid: str, value: float, quote: str = "Led the migration to SQS.") -> ScoredCandidate:
+    ev = SentenceEvidence(quote, "experience", 0,
+                          {"velocity": 0.9, "proactive": 0.1, "outcome": 0.6, "listing": 0.0},
+                          {p: (0.9 if p == "event_driven" else 0.0) for p in PILLARS})
+    return ScoredCandidate(cid, "h", value, 50.0, 10.0, 40.0, {p: 1.0 for p in PILLARS}, 6.0,
+                           ("AWS Certified Solutions Architect - Associate",),
+                           ("Multi-region",), (ev,), rubric="r", rubric_version="1")
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx",
+                                  '=HYPERLINK("http://x","y")'])
+def test_export_neutralises_formula_cells(cell: str) -> None:
+    assert neutralise(cell) == "'" + cell
+
+
+def test_export_writes_ranked_shortlist_and_quarantine(tmp_path: Path) -> None:
+    out = tmp_path / "sub" / "shortlist.csv"
+    planted = '=HYPERLINK("http://x","y") led the cut-over.'
+    shortlist, quarantine = export_shortlist(
+        [scored("best", 80.0, planted), scored("next", 60.0)],
+        [Quarantined("=cmd", "/in/=cmd.pdf", "unsupported format (.pdf)")], out, NOW,
+    )
+    frame = pd.read_csv(shortlist)
+    assert tuple(frame.columns) == SHORTLIST_COLUMNS
+    assert list(frame["rank"]) == [1, 2]
+    assert list(frame["candidate_id"]) == ["best", "next"]
+    assert frame.loc[0, "top_evidence"].startswith('"\'=HYPERLINK("http://x","y")')
+    assert "velocity 0.90" in frame.loc[1, "top_evidence"]
+    assert "event_driven" in frame.loc[1, "top_evidence"]
+    assert frame.loc[0, "scored_at"] == "2026-11-27T02:00:00+00:00"
+    q = pd.read_csv(quarantine)
+    assert list(q.columns) == ["candidate_id", "source", "reason"]
+    assert q.loc[0, "candidate_id"] == "'=cmd"
+    assert quarantine.name == "shortlist.quarantine.csv"
+    assert not list(tmp_path.glob("sub/.*.tmp")), "no temporary file left behind"
+
+
+def test_export_no_cell_starts_with_a_formula_character(tmp_path: Path) -> None:
+    out = tmp_path / "s.csv"
+    export_shortlist([scored("-dash", 1.0, "@mention =x")], [], out, NOW)
+    frame = pd.read_csv(out, dtype=str, keep_default_na=False)
+    for column in frame.columns:
+        for cell in frame[column]:
+            if column not in ("score", "velocity", "proactive", "outcome", *PILLARS,
+                              "tenure_years", "rank"):
+                assert not cell.startswith(("=", "+", "-", "@")), (column, cell)
+
+
+def test_export_top_keeps_best_n(tmp_path: Path) -> None:
+    out = tmp_path / "s.csv"
+    export_shortlist([scored("a", 3.0), scored("b", 2.0), scored("c", 1.0)], [], out, NOW, top=2)
+    assert list(pd.read_csv(out)["candidate_id"]) == ["a", "b"]
