@@ -99,6 +99,7 @@ def score(
     url = database_url(database)
     progress_log = logging.getLogger("pipeline.progress")
     progress_log.setLevel(logging.INFO)
+    progress_log.propagate = False  # the bar shows progress; keep it off the console log
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=err_console, disable=quiet, transient=True) as bar:
         handler = _ProgressHandler(bar, bar.add_task("starting", total=len(STAGES)))

@@ -3,15 +3,19 @@
 The model, in recruiter terms (the README walks through an example):
 
 * Each distinct accomplishment sentence has a *strength* per flag f (velocity, proactive,
-  outcome): ``p_f × (1 − p_listing) × section_weight``. A skills list has weight 0; the same
-  sentence written twice counts once.
+  outcome): ``lift(p_f) × (1 − p_listing) × section_weight``, where
+  ``lift(p) = max(0, p − NOISE_FLOOR) / (1 − NOISE_FLOOR)`` so the small probabilities every
+  ordinary duty line gets do not add up over a long resume. A skills list has weight 0; the
+  same sentence written twice counts once.
 * A flag's sub-score is ``100 × (1 − exp(−Σ strength / K_FLAG))``: the first strong sentences
   matter most and the sub-score saturates, so piling on more of the same buys little.
 * A pillar's sub-score is the same curve over the pillar's accomplishment sentences
   (``Σ p_pillar × max_f strength_f``), so a service only listed earns nothing.
 * ``score = mix.evidence × Σ w_f S_f / 100 + mix.pillar_fit × Σ w_p P_p / 100
-  + certification points (capped) + tenure points (saturating) − penalty × missing must-haves``,
-  clipped to [0, 100]. The rubric sets every weight.
+  + certification points (capped) + tenure points (saturating) − must-have penalty``, clipped
+  to [0, 100]. The penalty is ``mix.must_have_penalty`` per missing must-have, but never more
+  than the evidence and pillar points earned: a missing must-have discounts evidence, it does
+  not take away certification or tenure credit. The rubric sets every weight.
 """
 
 from __future__ import annotations
@@ -44,6 +48,9 @@ SECTION_WEIGHT: dict[str, float] = {
     "certifications": 0.0,
 }
 
+#: Probability below which a flag is noise, not weak evidence: eighteen years of duty lines at
+#: p=0.05 must not add up to the strength of one real accomplishment.
+NOISE_FLOOR = 0.2
 #: Evidence units at which a flag sub-score reaches 63% (1 − 1/e) of its maximum.
 K_FLAG = 1.5
 #: Same for a pillar sub-score.
@@ -78,7 +85,8 @@ def distinct_sentences(sentences: Iterable[SentenceEvidence]) -> list[SentenceEv
 def strength(sentence: SentenceEvidence, flag: str) -> float:
     """How much one sentence counts as evidence of ``flag`` (0–1)."""
     weight = SECTION_WEIGHT.get(sentence.section, 0.0)
-    return sentence.flag(flag) * (1.0 - sentence.flag("listing")) * weight
+    lifted = max(0.0, sentence.flag(flag) - NOISE_FLOOR) / (1.0 - NOISE_FLOOR)
+    return lifted * (1.0 - sentence.flag("listing")) * weight
 
 
 def accomplishment(sentence: SentenceEvidence) -> float:
@@ -144,12 +152,13 @@ def score_candidate(evidence: CandidateEvidence, rubric: Rubric, as_of: date) ->
     )
     cert_points, cert_names = certification_points(evidence, rubric)
     years = tenure_years(evidence.resume.roles, as_of)
+    earned = (rubric.mix.evidence * evidence_part + rubric.mix.pillar_fit * pillar_part) / 100.0
     components = {
         "evidence": rubric.mix.evidence * evidence_part / 100.0,
         "pillar_fit": rubric.mix.pillar_fit * pillar_part / 100.0,
         "certifications": cert_points,
         "tenure": tenure_points(years, rubric),
-        "must_have_penalty": -rubric.mix.must_have_penalty * len(missing),
+        "must_have_penalty": -min(rubric.mix.must_have_penalty * len(missing), earned),
     }
     total = min(100.0, max(0.0, sum(components.values())))
 

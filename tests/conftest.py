@@ -66,3 +66,19 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness():
         yield
+
+
+@pytest.fixture(scope="session")
+def score_text(nlp):
+    """Score one resume's text against a rubric without Prefect: parse → extract → score."""
+    from pipeline.extract import extract
+    from pipeline.ingest import content_hash, normalise_text
+    from pipeline.parse import parse_resume
+    from pipeline.score import score_candidate
+
+    def _score(text: str, rubric, candidate_id: str = "candidate"):
+        text = normalise_text(text)
+        resume = parse_resume(candidate_id, text)
+        return score_candidate(extract(resume, content_hash(text), nlp), rubric, AS_OF)
+
+    return _score

@@ -53,7 +53,7 @@ def test_score_is_in_range_and_explained(gpa_rubric) -> None:
     result = score_candidate(candidate(MIGRATION, POC, IAC), gpa_rubric, AS_OF)
     assert 0 <= result.score <= 100
     assert result.top_evidence[0].text == MIGRATION.text
-    assert "Infrastructure as code (Terraform, CloudFormation, CDK)" not in result.must_haves_missing
+    assert not any("Infrastructure as code" in m for m in result.must_haves_missing)
     assert result.components["tenure"] == pytest.approx(4.0)
 
 
@@ -102,7 +102,7 @@ probability = st.floats(min_value=0, max_value=1, allow_nan=False)
 @st.composite
 def sentences(draw) -> SentenceEvidence:
     return sentence(
-        draw(st.text(min_size=1, max_size=30)),
+        draw(st.text(alphabet="abcdefghij ", min_size=1, max_size=30).filter(str.strip)),
         draw(st.sampled_from(["experience", "projects", "summary", "skills", "other"])),
         velocity=draw(probability), proactive=draw(probability), outcome=draw(probability),
         listing=draw(probability), **{p: draw(probability) for p in PILLARS},
@@ -110,16 +110,15 @@ def sentences(draw) -> SentenceEvidence:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(sentences(), max_size=25), st.integers(min_value=0, max_value=40))
+@given(st.lists(sentences(), max_size=25, unique_by=lambda s: " ".join(s.text.split())),
+       st.integers(min_value=0, max_value=40))
 def test_score_properties_range_and_determinism(gpa_rubric, items, years) -> None:
     first = score_candidate(candidate(*items, years=years), gpa_rubric, AS_OF)
     again = score_candidate(candidate(*reversed(items), years=years), gpa_rubric, AS_OF)
     assert 0 <= first.score <= 100
     assert all(0 <= v <= 100 for v in (first.velocity, first.proactive, first.outcome))
     assert all(0 <= v <= 100 for v in first.pillars.values())
-    # Sentence order changes nothing but which of two identical texts is kept.
-    assert again.score == pytest.approx(first.score, abs=0.02) or len(
-        {s.text.lower() for s in items}) < len(items)
+    assert again.score == pytest.approx(first.score, abs=0.02), "sentence order changes nothing"
 
 
 @settings(max_examples=40, deadline=None)

@@ -1,0 +1,136 @@
+"""The spaCy components of the extract stage, declared with their contract on the Doc.
+
+* ``tech_matcher`` → ``doc.spans["tech"]``: technologies; span label = pillar or ``"none"``;
+  ``span._.canonical`` = canonical name ("SQS" → "Amazon SQS"), also kept in ``span.id_``.
+* ``quantity_finder`` → ``doc.spans["quantity"]``: quantities; span label = direction;
+  ``span._.quantity`` = :class:`pipeline.records.Quantity`.
+* ``evidence_rules`` → ``doc._.evidence`` (flag → probability, all of EVIDENCE_FLAGS) and
+  ``doc._.pillars`` (pillar → probability, all of PILLARS). A learned classifier added after
+  it overwrites ``doc._.evidence`` in place; nothing else holds the flags.
+
+Everything expensive (phrase matchers, regular expressions, data files) is built once in the
+factory; the per-Doc work is two PhraseMatcher passes, a few compiled regexes and a dict.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline.nlp.cues import load_evidence_cues
+from pipeline.nlp.gazetteer import Term, gazetteer_terms
+from pipeline.nlp.quantities import QuantityFinder
+from pipeline.nlp.rules import EvidenceRules
+
+TECH_KEY = "tech"
+QUANTITY_KEY = "quantity"
+NO_PILLAR = "none"
+_AWS_PREFIXES = frozenset({"aws", "amazon"})
+
+
+def register_extensions() -> None:
+    """Register the custom attributes (idempotent; called by every factory, not at import)."""
+    if not Span.has_extension("canonical"):
+        Span.set_extension("canonical", getter=lambda span: span.id_ or None)
+    if not Span.has_extension("quantity"):
+        Span.set_extension("quantity", default=None)
+    for name in ("evidence", "pillars"):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+
+
+def _spellings(name: str) -> list[str]:
+    """A multi-word name as people hyphenate it or not: "data residency" ↔ "data-residency"."""
+    variants = {name, name.replace(" ", "-"), name.replace("-", " ")}
+    return sorted(variants)
+
+
+class TechMatcher:
+    """Marks technologies from the gazetteer (see pipeline/nlp/gazetteer.py for the rules)."""
+
+    def __init__(self, nlp: Language, terms: list[Term]) -> None:
+        self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._orth = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self._terms: dict[int, Term] = {}
+        for index, term in enumerate(terms):
+            key = f"tech{index}"
+            matcher = self._lower if term.mode == "lower" else self._orth
+            matcher.add(key, [nlp.make_doc(v) for v in _spellings(term.name)])
+            self._terms[nlp.vocab.strings.add(key)] = term
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for matcher in (self._lower, self._orth):
+            for match_id, start, end in matcher(doc):
+                term = self._terms[match_id]
+                if term.mode == "guarded" and (start == 0 or doc[start].is_sent_start):
+                    continue
+                if term.aws and start > 0 and doc[start - 1].lower_ in _AWS_PREFIXES:
+                    start -= 1
+                spans.append(
+                    Span(doc, start, end, label=term.pillar or NO_PILLAR, span_id=term.canonical)
+                )
+        doc.spans[TECH_KEY] = filter_spans(spans)
+        return doc
+
+
+class QuantityMarker:
+    """Marks quantities; drops numbers inside technology names ("Route 53", "S3")."""
+
+    def __init__(self, finder: QuantityFinder) -> None:
+        self._finder = finder
+
+    def __call__(self, doc: Doc) -> Doc:
+        tech = [(s.start_char, s.end_char) for s in doc.spans.get(TECH_KEY, ())]
+        spans = []
+        for start, end, quantity in self._finder.find(doc.text):
+            if any(s < end and start < e for s, e in tech):
+                continue
+            span = doc.char_span(start, end, label=quantity.direction, alignment_mode="expand")
+            if span is not None:
+                span._.quantity = quantity
+                spans.append(span)
+        doc.spans[QUANTITY_KEY] = spans
+        return doc
+
+
+class EvidenceScorer:
+    """Writes the rule-based flag and pillar probabilities onto the Doc."""
+
+    def __init__(self, rules: EvidenceRules) -> None:
+        self._rules = rules
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.evidence, doc._.pillars = self._rules(doc)
+        return doc
+
+
+@Language.factory(
+    "tech_matcher",
+    assigns=["doc.spans", "span._.canonical"],
+    requires=["token.is_sent_start"],
+)
+def make_tech_matcher(nlp: Language, name: str) -> TechMatcher:
+    """tech_matcher: gazetteer (aws_services.json + tech_terms.yaml) → doc.spans["tech"]."""
+    register_extensions()
+    return TechMatcher(nlp, gazetteer_terms())
+
+
+@Language.factory("quantity_finder", assigns=["doc.spans", "span._.quantity"])
+def make_quantity_finder(nlp: Language, name: str) -> QuantityMarker:
+    """quantity_finder: sentence text → doc.spans["quantity"] with span._.quantity."""
+    register_extensions()
+    return QuantityMarker(QuantityFinder(load_evidence_cues().quantities))
+
+
+@Language.factory(
+    "evidence_rules",
+    assigns=["doc._.evidence", "doc._.pillars"],
+    requires=["doc.spans"],
+)
+def make_evidence_rules(nlp: Language, name: str) -> EvidenceScorer:
+    """evidence_rules: tech and quantity spans + cue lexicons → doc._.evidence, doc._.pillars."""
+    register_extensions()
+    return EvidenceScorer(EvidenceRules(nlp, load_evidence_cues()))

@@ -1,0 +1,58 @@
+"""Loading of the curated YAML/JSON data files shipped in ``pipeline/data``.
+
+Every file is validated on load with a pydantic model (``extra="forbid"``), and a failure names
+the file and the field, e.g. ``tech_terms.yaml: concepts.3.pillar: Input should be 'data', ...``.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from pipeline.errors import TrajectoryError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class DataFileError(TrajectoryError):
+    """A shipped data file is missing, unreadable or fails validation."""
+
+
+def data_path(name: str) -> Path:
+    """The path of a shipped data file: ``"tech_terms.yaml"`` → ``.../pipeline/data/...``."""
+    return Path(str(resources.files("pipeline").joinpath("data", name)))
+
+
+def read_data(path: Path) -> Any:
+    """Parse a YAML or JSON file into plain Python data; raise DataFileError naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataFileError(f"{path.name}: cannot read {path}: {exc.strerror}") from exc
+    try:
+        if path.suffix == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise DataFileError(f"{path.name}: not valid {path.suffix[1:].upper()}: {exc}") from exc
+
+
+def load_model(path: Path, model: type[M]) -> M:
+    """Read ``path`` and validate it as ``model``.
+
+    Errors name the file and every failing field (``file: a.b.0: message``).
+    """
+    raw = read_data(path)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise DataFileError(f"{path.name}: {problems}") from exc
