@@ -1,0 +1,73 @@
+"""The trajectory command as a user runs it: a real process, no Prefect server configured."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+import typer.main
+
+from pipeline.cli import app
+
+from .conftest import RUBRICS, SAMPLE_PROFILES
+
+ROOT = Path(__file__).resolve().parent.parent
+TRAJECTORY = str(Path(sys.executable).with_name("trajectory"))
+
+
+def run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "TRAJECTORY_"))}
+    env["TRAJECTORY_DATA_DIR"] = str(tmp_path / "data")
+    return subprocess.run([TRAJECTORY, *args], capture_output=True, text=True, env=env,
+                          timeout=300, check=False)
+
+
+def test_cli_score_runs_quietly_and_accounts_for_every_file(tmp_path: Path) -> None:
+    out = tmp_path / "shortlist.csv"
+    result = run(["score", str(SAMPLE_PROFILES), "--rubric",
+                  str(RUBRICS / "global-principal-architect.yaml"), "--out", str(out)], tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "ERROR" not in output and "Traceback" not in output, output
+    inputs = len([p for p in SAMPLE_PROFILES.iterdir() if not p.name.startswith(".")])
+    assert re.search(rf"inputs\s*│\s*{inputs}\b", output), output
+    assert out.exists() and out.with_name("shortlist.quarantine.csv").exists()
+    assert (tmp_path / "data" / "trajectory.db").exists(), "default SQLite in the data dir"
+
+
+def test_cli_bad_rubric_exits_1_naming_file_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    text = (RUBRICS / "global-principal-architect.yaml").read_text(encoding="utf-8")
+    bad.write_text(text.replace("event_driven: 0.20", "event_driven: 0.20\n  quantum: 0.1"),
+                   encoding="utf-8")
+    result = run(["score", str(SAMPLE_PROFILES), "--rubric", str(bad), "--out",
+                  str(tmp_path / "s.csv")], tmp_path)
+    assert result.returncode == 1
+    assert "bad.yaml" in result.stderr and "pillar_weights.quantum" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists(), "nothing was read or written"
+
+
+def _commands(group: click.Group, prefix: str = "trajectory") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found += _commands(command, f"{prefix} {name}")
+        else:
+            found.append((f"{prefix} {name}", command))
+    return found
+
+
+COMMANDS = _commands(typer.main.get_command(app))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name, command", COMMANDS, ids=[n for n, _ in COMMANDS])
+def test_cli_every_command_has_help_and_is_in_the_readme(name: str, command) -> None:
+    assert command.help and command.help.strip(), f"{name} has no help text"
+    assert f"`{name}" in (ROOT / "README.md").read_text(encoding="utf-8"), (
+        f"{name} is not documented in README.md")

@@ -1,0 +1,114 @@
+"""The score-batch Prefect flow end to end: real files, a real SQLite file, a real flow run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from pipeline.flows import score_batch
+from pipeline.store import QuarantineRow, ResumeRow, RunRow, ScoreRow
+
+from .conftest import AS_OF, RUBRICS, SAMPLE_PROFILES
+
+GOLDEN = Path(__file__).parent / "golden" / "shortlist-global-principal-architect.csv"
+GPA = RUBRICS / "global-principal-architect.yaml"
+
+
+@pytest.fixture()
+def batch(tmp_path: Path) -> Path:
+    """sample_profiles/ plus the awkward inputs a recruiter's folder really holds."""
+    folder = tmp_path / "resumes"
+    shutil.copytree(SAMPLE_PROFILES, folder)
+    case = (SAMPLE_PROFILES / "senior-dev-event-driven-payments.md").read_text(encoding="utf-8")
+    (folder / "legacy-cp1252.txt").write_bytes(case.replace("→", "->").encode("cp1252"))
+    (folder / "legacy-utf16.txt").write_bytes(case.encode("utf-16"))
+    (folder / "whitespace-only.txt").write_bytes(b" \r\n\t\r\n")
+    (folder / "resume.docx").write_bytes(b"PK\x03\x04 not really a docx")
+    planted = case.replace(
+        "- Mentored four developers",
+        '- =HYPERLINK("http://x","y") Led the rollout of signed payment webhooks, cutting '
+        "fraud chargebacks by 20%.\n- Mentored four developers")
+    (folder / "planted-formula.md").write_text(planted, encoding="utf-8")
+    return folder
+
+
+def test_flows_score_batch_accounts_for_every_input(prefect_harness, batch: Path,
+                                                    tmp_path: Path) -> None:
+    out = tmp_path / "out" / "shortlist.csv"
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    summary = score_batch(batch, GPA, out, url, as_of=AS_OF)
+
+    inputs = len([p for p in batch.iterdir() if not p.name.startswith(".")])
+    assert summary.inputs == inputs
+    assert summary.scored + summary.quarantined == inputs
+    shortlist = pd.read_csv(out)
+    quarantine = pd.read_csv(summary.quarantine_file)
+    assert len(shortlist) == summary.scored and len(quarantine) == summary.quarantined
+    reasons = dict(zip(quarantine["candidate_id"], quarantine["reason"], strict=True))
+    assert reasons["empty-file"] == "empty file"
+    assert "binary" in reasons["binary-blob"]
+    assert "no text content" in reasons["whitespace-only"]
+    assert reasons["resume"].startswith("unsupported format (.docx)")
+    assert reasons["scanned-resume"].startswith("unsupported format (.pdf)")
+
+    ids = list(shortlist["candidate_id"])
+    assert {"legacy-cp1252", "legacy-utf16"} <= set(ids)
+    assert ids.index("senior-dev-event-driven-payments") < ids.index(
+        "principal-cloud-architect-long-tenure") < ids.index("keyword-stuffer-cloud-buzzwords")
+    planted = shortlist.loc[shortlist["candidate_id"] == "planted-formula", "top_evidence"].item()
+    assert "=HYPERLINK" in planted and '"=HYPERLINK' not in planted
+    assert '"\'=HYPERLINK' in planted
+
+    engine = create_engine(url)
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(ResumeRow)) == summary.scored
+        assert s.scalar(select(func.count()).select_from(ScoreRow)) == summary.scored
+        assert s.scalar(select(func.count()).select_from(QuarantineRow)) == summary.quarantined
+        run = s.get(RunRow, summary.run_id)
+        assert run is not None and run.status == "complete" and run.inputs == inputs
+    engine.dispose()
+
+
+def test_flows_rerun_is_identical_and_does_not_duplicate(prefect_harness, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    first = score_batch(SAMPLE_PROFILES, GPA, tmp_path / "a.csv", url, as_of=AS_OF)
+    second = score_batch(SAMPLE_PROFILES, GPA, tmp_path / "b.csv", url, as_of=AS_OF)
+    a = pd.read_csv(tmp_path / "a.csv").drop(columns="scored_at")
+    b = pd.read_csv(tmp_path / "b.csv").drop(columns="scored_at")
+    pd.testing.assert_frame_equal(a, b)
+    engine = create_engine(url)
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(ResumeRow)) == first.scored
+        assert s.scalar(select(func.count()).select_from(RunRow)) == 2
+    engine.dispose()
+    assert first.run_id != second.run_id
+
+
+def test_flows_shortlist_of_sample_profiles_matches_golden(prefect_harness,
+                                                           tmp_path: Path) -> None:
+    """The CSV a recruiter reads; regenerate with UPDATE_GOLDEN=1 after a deliberate change."""
+    out = tmp_path / "shortlist.csv"
+    score_batch(SAMPLE_PROFILES, GPA, out, f"sqlite:///{tmp_path / 'db.sqlite'}", as_of=AS_OF)
+    produced = pd.read_csv(out).drop(columns="scored_at")
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.parent.mkdir(exist_ok=True)
+        produced.to_csv(GOLDEN, index=False)
+    pd.testing.assert_frame_equal(produced, pd.read_csv(GOLDEN))
+
+
+def test_flows_bad_rubric_fails_before_reading_resumes(prefect_harness, tmp_path: Path) -> None:
+    from pipeline.errors import RubricError
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GPA.read_text(encoding="utf-8").replace("data: 0.20", "data: -0.20"),
+                   encoding="utf-8")
+    with pytest.raises(RubricError, match="pillar_weights.data"):
+        score_batch(tmp_path / "does-not-exist", bad, tmp_path / "s.csv",
+                    f"sqlite:///{tmp_path / 'db.sqlite'}")
+    assert not (tmp_path / "db.sqlite").exists()
