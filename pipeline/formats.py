@@ -182,7 +182,9 @@ def _read_pdf(data: bytes, name: str, limits: FormatLimits) -> tuple[str, str]:
                 name, f"PDF has {pages} pages; the limit is {limits.max_pdf_pages}",
                 code="too_large",
             )
-        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        # A page's text ends in a line break; joining them as they are would put a blank line
+        # at every page break, which reads as a paragraph break in the middle of a role.
+        text = "\n".join((page.extract_text() or "").rstrip("\n") for page in reader.pages)
     except ResumeFormatError:
         raise
     except (PyPdfError, *_PDF_ERRORS) as err:
