@@ -148,7 +148,9 @@ class S3Source:
 
     Credentials come from boto3's usual chain. ``client`` replaces the one built from
     ``endpoint_url``/``region_name``; botocore itself retries ``max_attempts`` times before an
-    error becomes a :class:`TransientSourceError`.
+    error becomes a :class:`TransientSourceError`. ``page_size`` keys are listed per request.
+    An object that vanishes or is forbidden between listing and reading is an ``unreadable``
+    failure; a bucket that is missing or forbidden is a :class:`SourceError`.
     """
 
     def __init__(
@@ -162,6 +164,7 @@ class S3Source:
         max_attempts: int = 3,
         connect_timeout: float = 5.0,
         read_timeout: float = 30.0,
+        page_size: int = 1000,
     ) -> None:
         self.bucket = bucket
         self.prefix = prefix
@@ -170,6 +173,7 @@ class S3Source:
         self.max_attempts = max_attempts
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self.page_size = page_size
         self._client = client
 
     def _s3(self) -> Any:
@@ -207,7 +211,8 @@ class S3Source:
     def _objects(self) -> Iterator[dict[str, Any]]:
         try:
             pages = self._s3().get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=self.prefix
+                Bucket=self.bucket, Prefix=self.prefix,
+                PaginationConfig={"PageSize": self.page_size},
             )
             for page in pages:
                 yield from page.get("Contents", [])
