@@ -36,14 +36,15 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import TYPE_CHECKING
+
+import docx
+from docx.opc.exceptions import OpcError
+from docx.table import Table
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import PdfReadError, PyPdfError
 
 from pipeline.decoding import decode_resume, normalise_text
 from pipeline.errors import ResumeFormatError
-
-if TYPE_CHECKING:
-    from docx.table import Table
-    from pypdf import PdfReader
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +56,12 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # pypdf reports malformed input with its own errors but also, from deep inside its parsers,
 # with these built-in ones; all of them mean "this file is damaged", never a bug of ours.
 _PDF_ERRORS: tuple[type[BaseException], ...] = (
-    ValueError, KeyError, IndexError, TypeError, AttributeError, AssertionError,
+    PyPdfError, ValueError, KeyError, IndexError, TypeError, AttributeError, AssertionError,
     RecursionError, OSError, zlib.error, struct.error,
 )  # fmt: skip
 # python-docx: a missing part is a KeyError, bad XML a ValueError subclass (lxml).
 _DOCX_ERRORS: tuple[type[BaseException], ...] = (
-    ValueError, KeyError, IndexError, TypeError, AttributeError, OSError, zlib.error,
+    OpcError, ValueError, KeyError, IndexError, TypeError, AttributeError, OSError, zlib.error,
     zipfile.BadZipFile, NotImplementedError, EOFError,
 )  # fmt: skip
 
@@ -166,8 +167,6 @@ def _read_json(data: bytes, name: str, limits: FormatLimits) -> tuple[str, str]:
 
 
 def _read_pdf(data: bytes, name: str, limits: FormatLimits) -> tuple[str, str]:
-    from pypdf.errors import PyPdfError
-
     if b"%PDF-" not in data[:1024]:  # where the PDF spec allows the header to start
         raise ResumeFormatError(name, "damaged PDF (no %PDF- header)", code="corrupt")
     try:
@@ -187,7 +186,7 @@ def _read_pdf(data: bytes, name: str, limits: FormatLimits) -> tuple[str, str]:
         text = "\n".join((page.extract_text() or "").rstrip("\n") for page in reader.pages)
     except ResumeFormatError:
         raise
-    except (PyPdfError, *_PDF_ERRORS) as err:
+    except _PDF_ERRORS as err:
         raise ResumeFormatError(name, f"damaged PDF ({err})", code="corrupt") from err
     if not any(ch.isalnum() for ch in text):
         raise ResumeFormatError(
@@ -203,9 +202,6 @@ def _open_pdf(data: bytes) -> PdfReader:
     ``startxref`` pointer is wrong, but gives up when the pointer is missing (a file cut short,
     or written by hand); desktop readers open those, so point it at offset 0 and let it rebuild.
     """
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
     try:
         return PdfReader(io.BytesIO(data))
     except PdfReadError as err:
@@ -217,12 +213,9 @@ def _open_pdf(data: bytes) -> PdfReader:
 
 def _decrypt(reader: PdfReader, name: str) -> None:
     """Open a PDF encrypted with an empty user password; any other is ``encrypted_pdf``."""
-    from pypdf import PasswordType
-    from pypdf.errors import PyPdfError
-
     try:
         opened = reader.decrypt("") != PasswordType.NOT_DECRYPTED
-    except (PyPdfError, *_PDF_ERRORS) as err:  # unknown or unsupported encryption scheme
+    except _PDF_ERRORS as err:  # unknown or unsupported encryption scheme
         raise ResumeFormatError(
             name, f"encrypted PDF that cannot be opened ({err})", code="encrypted_pdf"
         ) from err
@@ -268,10 +261,6 @@ def check_zip(data: bytes, name: str, limits: FormatLimits = DEFAULT_LIMITS) -> 
 
 
 def _read_docx(data: bytes, name: str, limits: FormatLimits) -> tuple[str, str]:
-    import docx
-    from docx.opc.exceptions import OpcError
-    from docx.table import Table
-
     check_zip(data, name, limits)
     try:
         document = docx.Document(io.BytesIO(data))
@@ -285,7 +274,7 @@ def _read_docx(data: bytes, name: str, limits: FormatLimits) -> tuple[str, str]:
                 style = block.style.name if block.style is not None else ""
                 bullet = listed or (style or "").lower().startswith("list")
                 lines.append(f"• {block.text}" if bullet and block.text.strip() else block.text)
-    except (OpcError, *_DOCX_ERRORS) as err:
+    except _DOCX_ERRORS as err:
         raise ResumeFormatError(name, f"damaged DOCX ({err})", code="corrupt") from err
     text = "\n".join(lines)
     if not text.strip():
