@@ -1,5 +1,31 @@
 """Domain errors. Library code raises these; only the CLI and the flows choose exit codes."""
 
+from __future__ import annotations
+
+from typing import Literal
+
+#: Stable machine codes for why an input was quarantined (``ResumeFormatError.code``).
+#: The human ``reason`` may be reworded; these codes may not.
+ReasonCode = Literal[
+    "empty",  # zero bytes
+    "binary",  # bytes that are not text in any supported encoding
+    "no_text",  # decodes, but holds only whitespace (or an empty text field)
+    "unsupported_format",  # a file suffix no reader handles
+    "too_large",  # over the configured size limit, rejected before it is parsed
+    "encrypted_pdf",  # a PDF that needs a password to read
+    "no_text_pdf",  # a PDF without a text layer (a scan)
+    "zip_bomb",  # a .docx whose declared expansion breaks the size or ratio limits
+    "corrupt",  # a damaged PDF, DOCX or JSON document, or bad bytes after a BOM
+    "bad_record",  # well-formed JSON without the fields a resume record needs
+    "duplicate_id",  # a second input with a candidate id already seen in the batch
+    "unreadable",  # the source could not hand over the bytes (permissions, vanished)
+]
+
+REASON_CODES: tuple[ReasonCode, ...] = (
+    "empty", "binary", "no_text", "unsupported_format", "too_large", "encrypted_pdf",
+    "no_text_pdf", "zip_bomb", "corrupt", "bad_record", "duplicate_id", "unreadable",
+)  # fmt: skip
+
 
 class TrajectoryError(Exception):
     """Base class of every error trajectory raises on purpose."""
@@ -10,16 +36,29 @@ class RubricError(TrajectoryError):
 
 
 class ResumeFormatError(TrajectoryError):
-    """A resume cannot be turned into text (empty, binary, unsupported format)."""
+    """A resume cannot be turned into text (empty, binary, unsupported format, ...).
 
-    def __init__(self, source: str, reason: str) -> None:
+    ``reason`` is the message for a reviewer; ``code`` (one of :data:`REASON_CODES`, or None
+    where a caller gave none) is what programs should branch on.
+
+    >>> err = ResumeFormatError("cv.pdf", "PDF has no text layer (a scan?)", code="no_text_pdf")
+    >>> str(err), err.code
+    ('cv.pdf: PDF has no text layer (a scan?)', 'no_text_pdf')
+    """
+
+    def __init__(self, source: str, reason: str, code: ReasonCode | None = None) -> None:
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
+        self.code: ReasonCode | None = code
 
 
 class SourceError(TrajectoryError):
     """A source (folder, bucket, export) cannot be read at all."""
+
+
+class TransientSourceError(SourceError):
+    """A source failed in a way that may pass if retried (timeouts, throttling, 5xx)."""
 
 
 class ModelError(TrajectoryError):

@@ -93,7 +93,7 @@ def parse_resume(candidate_id: str, text: str) -> Resume:
     """
     lines = [line for line in split_sections(text, _is_role_line) if _has_content(line.text)]
     if not lines:
-        raise ResumeFormatError(candidate_id, "no text content")
+        raise ResumeFormatError(candidate_id, "no text content", code="no_text")
     found: dict[Section, list[str]] = {}
     roles: list[Role] = []
     for section, run in groupby(lines, key=lambda line: line.section):

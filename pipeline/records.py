@@ -51,11 +51,16 @@ class SourceDocument:
 
 @dataclass(frozen=True)
 class Quarantined:
-    """An input that could not be scored, kept with the reason a reviewer can act on."""
+    """An input that could not be scored, kept with the reason a reviewer can act on.
+
+    ``code`` is the stable machine code of the reason (see ``pipeline.errors.REASON_CODES``);
+    None where the stage that quarantined the input gave none.
+    """
 
     candidate_id: str
     source: str
     reason: str
+    code: str | None = None
 
 
 # --- parse --------------------------------------------------------------------------------

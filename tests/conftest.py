@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -82,3 +84,94 @@ def score_text(nlp):
         return score_candidate(extract(resume, content_hash(text), nlp), rubric, AS_OF)
 
     return _score
+
+
+# --- documents in other formats, generated (nothing binary is committed) ---------------------
+
+
+def make_pdf(text: str, lines_per_page: int = 60) -> bytes:
+    """A minimal PDF with ``text`` as its text layer, one line per text line, ``lines_per_page``
+    lines a page. Helvetica with WinAnsi encoding; up to five characters outside cp1252 (``●``,
+    ``→``) are drawn with codes cp1252 leaves unused and mapped back by a ToUnicode CMap, as
+    producers that subset fonts do; any others become ``?``."""
+    spare = iter(b"\x81\x8d\x8f\x90\x9d")
+    extra: dict[str, int] = {}
+
+    def literal(line: str) -> bytes:
+        raw = bytearray()
+        for char in line:
+            try:
+                raw += char.encode("cp1252")
+            except UnicodeEncodeError:
+                code = extra.get(char) or extra.setdefault(char, next(spare, ord("?")))
+                raw.append(code)
+        escaped = bytes(raw).replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+        return b"(" + escaped + b")"
+
+    lines = text.split("\n")
+    pages = [lines[i:i + lines_per_page] for i in range(0, max(len(lines), 1), lines_per_page)]
+    contents = [
+        b"BT /F1 9 Tf 11 TL 40 760 Td " + b" ".join(literal(ln) + b" Tj T*" for ln in page)
+        + b" ET"
+        for page in pages
+    ]
+    pairs = b"".join(b"<%02X> <%04X>\n" % (code, ord(char)) for char, code in extra.items()
+                     if code != ord("?"))
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+            b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+            b"/CMapName /Adobe-Identity-UCS def /CMapType 2 def\n"
+            b"1 begincodespacerange <00> <FF> endcodespacerange\n"
+            + b"%d beginbfchar\n%sendbfchar\n" % (pairs.count(b"\n"), pairs)
+            + b"endcmap CMapName currentdict /defineresource pop end end")
+    kids = " ".join(f"{5 + 2 * i} 0 R" for i in range(len(pages)))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding"
+        + (b" /ToUnicode 4 0 R >>" if pairs else b" >>"),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap),
+    ]
+    for i, content in enumerate(contents):
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 "
+            f"3 0 R >> >> /Contents {6 + 2 * i} 0 R >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def make_docx(text: str) -> bytes:
+    """A .docx rendering of a plain-text or Markdown resume, as a word processor would hold it:
+    ``#`` lines become headings, ``-``/``•`` lines List Bullet paragraphs, indented wrapped
+    lines join the paragraph above, blank lines separate paragraphs."""
+    import docx
+
+    document = docx.Document()
+    paragraph = None
+    for line in text.split("\n"):
+        heading = re.match(r"(#{1,3})\s+(.*)", line)
+        bullet = re.match(r"\s*[-•*]\s+(.*)", line)
+        if not line.strip():
+            paragraph = None
+        elif heading:
+            document.add_heading(heading.group(2), level=len(heading.group(1)))
+            paragraph = None
+        elif bullet:
+            paragraph = document.add_paragraph(bullet.group(1), style="List Bullet")
+        elif line.startswith((" ", "\t")) and paragraph is not None:
+            paragraph.add_run(" " + line.strip())
+        else:
+            paragraph = document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -54,8 +54,8 @@ def test_flows_score_batch_accounts_for_every_input(prefect_harness, batch: Path
     assert reasons["empty-file"] == "empty file"
     assert "binary" in reasons["binary-blob"]
     assert "no text content" in reasons["whitespace-only"]
-    assert reasons["resume"].startswith("unsupported format (.docx)")
-    assert reasons["scanned-resume"].startswith("unsupported format (.pdf)")
+    assert reasons["resume"].startswith("damaged DOCX")
+    assert reasons["scanned-resume"].startswith("PDF has no text layer")
 
     ids = list(shortlist["candidate_id"])
     assert {"legacy-cp1252", "legacy-utf16"} <= set(ids)

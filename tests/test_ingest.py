@@ -60,8 +60,11 @@ def test_ingest_folder_accounts_for_every_input(tmp_path: Path) -> None:
     reasons = {q.source.rsplit("/", 1)[-1]: q.reason for q in result.quarantined}
     assert reasons["empty.txt"] == "empty file"
     assert "binary" in reasons["blob.txt"]
-    assert reasons["scan.pdf"].startswith("unsupported format (.pdf)")
+    assert reasons["scan.pdf"].startswith("damaged PDF")
     assert "duplicate candidate id" in reasons["good.txt"]
+    codes = {q.source.rsplit("/", 1)[-1]: q.code for q in result.quarantined}
+    assert codes == {"empty.txt": "empty", "blob.txt": "binary", "scan.pdf": "corrupt",
+                     "good.txt": "duplicate_id"}
     assert result.inputs == 7
     # The three decodings of the same text hash the same.
     assert len({d.content_hash for d in result.documents}) == 1
