@@ -11,13 +11,14 @@ All units go through one ``nlp.pipe`` call, so a resume costs one batched pass.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.certifications import parse_certifications
-from pipeline.nlp.build import EXTRACTOR_VERSION, build_nlp
+from pipeline.nlp.build import build_nlp, extractor_version
 from pipeline.nlp.components import NO_PILLAR, QUANTITY_KEY, TECH_KEY
 from pipeline.records import (
     ACCOMPLISHMENT_FLAGS,
@@ -31,7 +32,7 @@ from pipeline.records import (
 
 #: A unit may hold more than one sentence only if it has ". X"-like boundaries.
 _MAYBE_SEVERAL = re.compile(r"[.!?]\s+[A-Z(\"“]")
-_BATCH_SIZE = 256
+_BATCH_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -90,17 +91,33 @@ def _evidence(doc: Doc, unit: _Unit) -> SentenceEvidence:
 def extract(resume: Resume, content_hash: str, nlp: Language | None = None) -> CandidateEvidence:
     """A parsed resume → its evidence, one SentenceEvidence per sentence in reading order.
 
-    ``nlp`` defaults to the cached :func:`pipeline.nlp.build.build_nlp` pipeline; pass another
-    (e.g. one with a learned classifier after ``evidence_rules``) to override the flags.
+    ``nlp`` defaults to the cached :func:`pipeline.nlp.build.build_nlp` pipeline (rules and
+    the learned classifier); pass ``new_nlp(classifier=False)`` for the rules alone.
+    """
+    return extract_many([(resume, content_hash)], nlp)[0]
+
+
+def extract_many(
+    batch: Sequence[tuple[Resume, str]], nlp: Language | None = None
+) -> list[CandidateEvidence]:
+    """Many resumes → their evidence, in order, through one ``nlp.pipe`` pass.
+
+    The classifier predicts a whole batch of sentences at once, so a batch of resumes costs
+    far less than one call per resume.
     """
     nlp = nlp if nlp is not None else build_nlp()
-    units = _units(resume, nlp)
-    docs = nlp.pipe((u.text for u in units), batch_size=_BATCH_SIZE)
-    sentences = tuple(_evidence(doc, unit) for doc, unit in zip(docs, units, strict=True))
-    return CandidateEvidence(
-        resume=resume,
-        content_hash=content_hash,
-        sentences=sentences,
-        certifications=parse_certifications(resume.certifications),
-        extractor_version=EXTRACTOR_VERSION,
-    )
+    version = extractor_version(nlp)
+    per_resume = [_units(resume, nlp) for resume, _ in batch]
+    texts = (u.text for units in per_resume for u in units)
+    docs = iter(nlp.pipe(texts, batch_size=_BATCH_SIZE))
+    results = []
+    for (resume, content_hash), units in zip(batch, per_resume, strict=True):
+        sentences = tuple(_evidence(next(docs), unit) for unit in units)
+        results.append(CandidateEvidence(
+            resume=resume,
+            content_hash=content_hash,
+            sentences=sentences,
+            certifications=parse_certifications(resume.certifications),
+            extractor_version=version,
+        ))
+    return results

@@ -20,9 +20,9 @@ from prefect.cache_policies import NO_CACHE
 from pipeline import export as export_stage
 from pipeline import store as store_stage
 from pipeline.errors import ResumeFormatError
-from pipeline.extract import extract
+from pipeline.extract import extract_many
 from pipeline.ingest import IngestResult, ingest_folder
-from pipeline.nlp.build import EXTRACTOR_VERSION, build_nlp
+from pipeline.nlp.build import build_nlp, extractor_version
 from pipeline.parse import parse_resume
 from pipeline.records import (
     CandidateEvidence,
@@ -86,8 +86,7 @@ def parse_task(
 
 @task(name="extract", cache_policy=NO_CACHE)
 def extract_task(parsed: list[tuple[SourceDocument, Resume]]) -> list[CandidateEvidence]:
-    nlp = build_nlp()
-    evidence = [extract(resume, doc.content_hash, nlp) for doc, resume in parsed]
+    evidence = extract_many([(resume, doc.content_hash) for doc, resume in parsed], build_nlp())
     _stage_done("extract", f"{len(evidence)} resumes")
     return evidence
 
@@ -149,7 +148,8 @@ def score_batch(
     run_id = uuid.uuid4().hex
     engine = store_stage.open_store(database_url)
     store_stage.start_run(engine, run_id, source=str(source), rubric=rubric.name,
-                          rubric_version=rubric.version, extractor_version=EXTRACTOR_VERSION,
+                          rubric_version=rubric.version,
+                          extractor_version=extractor_version(build_nlp()),
                           started_at=now)
 
     outputs = (out, export_stage.quarantine_path(out))

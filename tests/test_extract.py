@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from pipeline.extract import extract
-from pipeline.nlp.build import EXTRACTOR_VERSION
+from pipeline.nlp.build import build_nlp, extractor_version
 from pipeline.records import ACCOMPLISHMENT_FLAGS, EVIDENCE_FLAGS, PILLARS, Resume, Role
 
 RESUME = Resume(
@@ -78,7 +78,7 @@ def test_extract_accomplishments_found(evidence, index, flag) -> None:
 
 def test_extract_records_are_complete(evidence) -> None:
     assert evidence.content_hash == "hash-1"
-    assert evidence.extractor_version == EXTRACTOR_VERSION
+    assert evidence.extractor_version == extractor_version(build_nlp())
     assert evidence.resume is RESUME
     for sentence in evidence.sentences:
         assert set(sentence.flags) == set(EVIDENCE_FLAGS)

@@ -8,7 +8,7 @@ import botocore
 import pytest
 import spacy
 
-from pipeline.nlp.build import build_nlp
+from pipeline.nlp.build import build_rules_nlp
 from pipeline.nlp.datafiles import DataFileError, data_path, load_model
 from pipeline.nlp.gazetteer import (
     AWS_SERVICES_FILE,
@@ -24,7 +24,7 @@ from pipeline.records import PILLARS
 
 @pytest.fixture(scope="module")
 def nlp() -> spacy.language.Language:
-    return build_nlp()
+    return build_rules_nlp()
 
 
 def test_gazetteer_committed_file_equals_fresh_build() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp.build import build_nlp
+from pipeline.nlp.build import build_rules_nlp
 from pipeline.nlp.quantities import find_quantities
 
 
@@ -88,6 +88,6 @@ def test_quantities_two_results_get_their_own_directions() -> None:
 
 
 def test_quantities_component_skips_numbers_inside_tech_names() -> None:
-    doc = build_nlp()("Moved DNS to Route 53 for 40 domains")
+    doc = build_rules_nlp()("Moved DNS to Route 53 for 40 domains")
     assert [s.text for s in doc.spans["quantity"]] == ["40"]
     assert doc.spans["quantity"][0]._.quantity.value == 40

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp.build import PIPE_NAMES, build_nlp, new_nlp
+from pipeline.nlp.build import RULE_PIPES, build_rules_nlp, new_nlp
 from pipeline.nlp.inflect import inflections
 from pipeline.records import EVIDENCE_FLAGS, PILLARS
 
@@ -13,7 +13,7 @@ YES, NO = 0.5, 0.5  # a flag is "on" above YES and "off" below NO
 
 @pytest.fixture(scope="module")
 def nlp():
-    return build_nlp()
+    return build_rules_nlp()
 
 
 @pytest.mark.parametrize(
@@ -130,15 +130,15 @@ def test_rules_pipeline_loads_offline_with_declared_components(monkeypatch) -> N
         raise AssertionError("the extract pipeline must not open a network connection")
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
-    nlp = new_nlp()
-    assert tuple(nlp.pipe_names) == PIPE_NAMES
+    nlp = new_nlp(classifier=False)
+    assert tuple(nlp.pipe_names) == RULE_PIPES
     meta = nlp.get_pipe_meta("evidence_rules")
     assert set(meta.assigns) == {"doc._.evidence", "doc._.pillars"}
     assert nlp("Led the rollout")._.evidence["velocity"] > YES
 
 
-def test_rules_build_nlp_is_cached() -> None:
-    assert build_nlp() is build_nlp()
+def test_rules_build_rules_nlp_is_cached() -> None:
+    assert build_rules_nlp() is build_rules_nlp()
 
 
 @pytest.mark.parametrize(

@@ -1,36 +1,72 @@
-"""The extract pipeline: ``spacy.blank("en")`` + sentencizer + tech/quantity/evidence rules.
+"""The extract pipeline: ``spacy.blank("en")`` + sentencizer + tech/quantity/evidence rules,
+then the trained evidence classifier shipped in ``models/``.
 
-No statistical model and no network: everything comes from the files in ``pipeline/data``.
+No statistical spaCy model and no network: everything comes from ``pipeline/data`` and the
+project's own ``models/evidence-classifier.joblib`` (override the folder with
+``TRAJECTORY_MODEL_DIR``). A missing or modified model file is a :class:`ModelError`.
 """
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
 
-import pipeline.nlp.components  # noqa: F401  (registers the factories)
+import pipeline.nlp.components  # noqa: F401  (registers the rule factories)
 
-#: Bumped whenever a rule, a cue file or the gazetteer changes what extract produces.
-EXTRACTOR_VERSION = "rules-1.0.0"
+#: Version of the rule components; bumped whenever a rule, cue file or the gazetteer changes.
+RULES_VERSION = "rules-1.0.0"
+MODEL_DIR_ENV = "TRAJECTORY_MODEL_DIR"
+MODEL_FILE = "evidence-classifier.joblib"
 
-PIPE_NAMES: tuple[str, ...] = ("sentencizer", "tech_matcher", "quantity_finder", "evidence_rules")
+RULE_PIPES: tuple[str, ...] = ("sentencizer", "tech_matcher", "quantity_finder", "evidence_rules")
+
+
+def default_model_path() -> Path:
+    """``$TRAJECTORY_MODEL_DIR/evidence-classifier.joblib``, else the repository's ``models/``."""
+    folder = os.environ.get(MODEL_DIR_ENV)
+    base = Path(folder) if folder else Path(__file__).resolve().parents[2] / "models"
+    return base / MODEL_FILE
+
+
+@lru_cache(maxsize=1)
+def build_rules_nlp() -> Language:
+    """The rule-based extractor alone (no model), built once per process."""
+    return new_nlp(classifier=False)
 
 
 @lru_cache(maxsize=1)
 def build_nlp() -> Language:
-    """The extract pipeline, built once per process (≈0.2 s; later calls return the same one).
+    """The full extract pipeline (rules + classifier), built once per process.
 
-    Callers must not add or remove pipes on the shared object; build a fresh pipeline with
-    :func:`new_nlp` for that.
+    Callers must not add or remove pipes on the shared object; use :func:`new_nlp` for that.
     """
     return new_nlp()
 
 
-def new_nlp() -> Language:
-    """A fresh extract pipeline (not cached)."""
+def new_nlp(classifier: bool = True, model_path: Path | None = None) -> Language:
+    """A fresh pipeline; ``classifier=False`` gives the rule-based extractor alone.
+
+    ``nlp.meta["extractor_version"]`` names what produced the evidence, e.g.
+    ``rules-1.0.0+model-1.0.0-3f2a9c1d``; it is stored with every extraction.
+    """
+    import pipeline.nlp.classifier  # noqa: F401  (registers evidence_classifier)
+
     nlp = spacy.blank("en")
-    for name in PIPE_NAMES:
+    for name in RULE_PIPES:
         nlp.add_pipe(name)
+    version = RULES_VERSION
+    if classifier:
+        config = {"model_path": str(model_path)} if model_path else {}
+        component = nlp.add_pipe("evidence_classifier", config=config)
+        version = f"{RULES_VERSION}+model-{component.version}"
+    nlp.meta["extractor_version"] = version
     return nlp
+
+
+def extractor_version(nlp: Language) -> str:
+    """What produced a pipeline's evidence (see :func:`new_nlp`)."""
+    return str(nlp.meta.get("extractor_version", RULES_VERSION))

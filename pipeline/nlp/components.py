@@ -14,6 +14,8 @@ factory; the per-Doc work is two PhraseMatcher passes, a few compiled regexes an
 
 from __future__ import annotations
 
+import dataclasses
+
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -23,6 +25,7 @@ from pipeline.nlp.cues import load_evidence_cues
 from pipeline.nlp.gazetteer import Term, gazetteer_terms
 from pipeline.nlp.quantities import QuantityFinder
 from pipeline.nlp.rules import EvidenceRules
+from pipeline.records import Quantity
 
 TECH_KEY = "tech"
 QUANTITY_KEY = "quantity"
@@ -34,11 +37,20 @@ def register_extensions() -> None:
     """Register the custom attributes (idempotent; called by every factory, not at import)."""
     if not Span.has_extension("canonical"):
         Span.set_extension("canonical", getter=lambda span: span.id_ or None)
+    # Stored as a plain dict so Docs survive serialisation (nlp.pipe with n_process > 1);
+    # span._.quantity rebuilds the record on access.
+    if not Span.has_extension("quantity_data"):
+        Span.set_extension("quantity_data", default=None)
     if not Span.has_extension("quantity"):
-        Span.set_extension("quantity", default=None)
+        Span.set_extension("quantity", getter=_quantity)
     for name in ("evidence", "pillars"):
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
+
+
+def _quantity(span: Span) -> Quantity | None:
+    data = span._.quantity_data
+    return Quantity(**data) if data else None
 
 
 def _spellings(name: str) -> list[str]:
@@ -90,7 +102,7 @@ class QuantityMarker:
                 continue
             span = doc.char_span(start, end, label=quantity.direction, alignment_mode="expand")
             if span is not None:
-                span._.quantity = quantity
+                span._.quantity_data = dataclasses.asdict(quantity)
                 spans.append(span)
         doc.spans[QUANTITY_KEY] = spans
         return doc
@@ -118,7 +130,7 @@ def make_tech_matcher(nlp: Language, name: str) -> TechMatcher:
     return TechMatcher(nlp, gazetteer_terms())
 
 
-@Language.factory("quantity_finder", assigns=["doc.spans", "span._.quantity"])
+@Language.factory("quantity_finder", assigns=["doc.spans", "span._.quantity_data"])
 def make_quantity_finder(nlp: Language, name: str) -> QuantityMarker:
     """quantity_finder: sentence text → doc.spans["quantity"] with span._.quantity."""
     register_extensions()
