@@ -152,8 +152,8 @@ def score_candidate(evidence: CandidateEvidence, rubric: Rubric, as_of: date) ->
         "trajectory": rubric.mix.trajectory * trajectory / 100.0,
         "certifications": cert_points,
         "tenure": tenure_points(timeline.tenure_years, rubric),
-        "must_have_penalty": -min(rubric.mix.must_have_penalty * len(missing),
-                                  evidence_pts + pillar_pts),
+        "must_have_penalty": 0.0 - min(rubric.mix.must_have_penalty * len(missing),
+                                       evidence_pts + pillar_pts),
     }
     total = min(100.0, max(0.0, sum(components.values())))
     quoted = explain_evidence(sentences, recency, flag_scores, pillar_scores, rubric, timeline)

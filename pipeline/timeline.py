@@ -3,7 +3,8 @@
 Months worked (overlaps counted once), gaps, overlaps, "present"; a seniority level per title
 (:mod:`pipeline.titles`) and an ownership level per role from its evidence:
 
-* 3 *led/initiated*: a sentence of the role shows velocity or proactive strength ≥ 0.45;
+* 3 *led/initiated*: a sentence of the role shows velocity or proactive strength ≥ 0.7 (a
+  clear "led", "initiated", "championed"; a plain "built" or "developed" is not enough);
 * 2 *delivered*: a sentence shows outcome strength ≥ 0.45;
 * 1 *contributed*: some accomplishment strength ≥ 0.15 (above noise, below a clear claim);
 * 0 *only listed*: duties and tools only.
@@ -30,6 +31,8 @@ from pipeline.records import (
 from pipeline.strength import MUST_HAVE_STRENGTH, distinct_sentences, strength
 from pipeline.titles import TitleTaxonomy, seniority
 
+#: Velocity or proactive strength at which a role counts as "led/initiated".
+LED_STRENGTH = 0.7
 #: Accomplishment strength above which a role counts as "contributed".
 CONTRIBUTED_STRENGTH = 0.15
 
@@ -85,7 +88,7 @@ def ownership(sentences: Iterable[SentenceEvidence]) -> int:
     """The ownership level (index into OWNERSHIP_LEVELS) one role's sentences show."""
     level = 0
     for s in sentences:
-        if max(strength(s, "velocity"), strength(s, "proactive")) >= MUST_HAVE_STRENGTH:
+        if max(strength(s, "velocity"), strength(s, "proactive")) >= LED_STRENGTH:
             return 3
         if strength(s, "outcome") >= MUST_HAVE_STRENGTH:
             level = 2
