@@ -248,6 +248,33 @@ def audit_bias(
 
 
 @app.command()
+def explain(
+    candidate_id: Annotated[str, typer.Argument(help="Candidate id (the resume's file name "
+                                                     "without extension).")],
+    rubric: Annotated[str, typer.Option("--rubric", "-r", help="Rubric YAML file, or a rubric "
+                                                              "name.")],
+    database: Annotated[str | None, typer.Option(
+        "--database", help="SQLAlchemy URL; default $TRAJECTORY_DATABASE_URL or a SQLite file "
+        "in $TRAJECTORY_DATA_DIR.")] = None,
+) -> None:
+    """Explain a stored score: timeline, feature points, quoted evidence, missing must-haves.
+
+    Reads the explanation stored with the latest resume version of CANDIDATE_ID scored against
+    the rubric, so it shows why the rank was given then.
+    """
+    from pipeline.config import database_url
+    from pipeline.explain import load_stored, render
+    from pipeline.rubric import load_rubric
+
+    try:
+        name = load_rubric(rubric).name if Path(rubric).is_file() else rubric
+        stored = load_stored(database_url(database), candidate_id, name)
+    except TrajectoryError as err:
+        raise _fail(err) from err
+    console.print(render(stored), markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
 def version() -> None:
     """Print trajectory's version."""
     console.print(__version__)

@@ -24,7 +24,8 @@ from pipeline.records import (
 )
 
 SHORTLIST_COLUMNS: tuple[str, ...] = (
-    "rank", "candidate_id", "score", "velocity", "proactive", "outcome", *PILLARS,
+    "rank", "candidate_id", "score", "confidence", "velocity", "proactive", "outcome",
+    "trajectory", *PILLARS,
     "tenure_years", "certifications", "must_haves_missing", "top_evidence",
     "rubric", "rubric_version", "scored_at",
 )
@@ -71,9 +72,11 @@ def shortlist_frame(
             "rank": position,
             "candidate_id": c.candidate_id,
             "score": c.score,
+            "confidence": c.confidence,
             "velocity": c.velocity,
             "proactive": c.proactive,
             "outcome": c.outcome,
+            "trajectory": c.trajectory,
             **{p: c.pillars.get(p, 0.0) for p in PILLARS},
             "tenure_years": c.tenure_years,
             "certifications": "; ".join(c.certifications),

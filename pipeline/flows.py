@@ -32,7 +32,7 @@ from pipeline.records import (
     SourceDocument,
 )
 from pipeline.rubric import Rubric, load_rubric
-from pipeline.score import rank, score_candidate
+from pipeline.score import score_and_rank
 
 progress = logging.getLogger("pipeline.progress")
 
@@ -95,7 +95,7 @@ def extract_task(parsed: list[tuple[SourceDocument, Resume]]) -> list[CandidateE
 def score_task(
     evidence: list[CandidateEvidence], rubric: Rubric, as_of: date
 ) -> list[ScoredCandidate]:
-    ranked = rank(score_candidate(e, rubric, as_of) for e in evidence)
+    ranked = score_and_rank(evidence, rubric, as_of)
     _stage_done("score", f"{len(ranked)} scored against {rubric.name} {rubric.version}")
     return ranked
 

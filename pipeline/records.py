@@ -1,7 +1,7 @@
 """The typed records that cross stage boundaries.
 
-source → ingest → parse → extract → score → store → export: every stage takes and returns
-these records, never another stage's internals. All records are frozen so a stage cannot
+source → ingest → parse → extract → trajectory → score → store → export: every stage takes and
+returns these records, never another stage's internals. All records are frozen so a stage cannot
 mutate what an earlier stage produced.
 """
 
@@ -166,15 +166,123 @@ class CandidateEvidence:
     extractor_version: str = ""
 
 
+# --- trajectory ---------------------------------------------------------------------------
+
+#: Ownership levels a role's evidence shows, lowest first (see pipeline/timeline.py).
+OWNERSHIP_LEVELS: tuple[str, ...] = ("only listed", "contributed", "delivered", "led/initiated")
+
+
+@dataclass(frozen=True)
+class TimelineRole:
+    """One role on the career timeline, with its seniority and the ownership its evidence shows.
+
+    ``index`` is the role's position in ``Resume.roles``; ``start``/``end`` are ``YYYY-MM``
+    (None when the resume gives no date). Positions are in *career-years*: years worked, gaps
+    excluded and overlaps counted once. ``career_years_at_start`` is how much the candidate
+    had worked when the role began; ``age_years`` how much they have worked since it ended
+    (0 for a current or undated role).
+    """
+
+    index: int
+    title: str
+    employer: str | None
+    start: str | None
+    end: str | None
+    present: bool
+    months: int
+    seniority: int
+    seniority_label: str
+    ownership: int
+    ownership_label: str
+    career_years_at_start: float | None
+    age_years: float
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Months between two dated roles in which no role ran (``YYYY-MM``, inclusive)."""
+
+    start: str
+    end: str
+    months: int
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Two roles that ran at the same time, by their indexes in ``Resume.roles``."""
+
+    first: int
+    second: int
+    months: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """A candidate's roles in date order (undated last), with gaps and overlaps."""
+
+    roles: tuple[TimelineRole, ...]
+    gaps: tuple[Gap, ...]
+    overlaps: tuple[Overlap, ...]
+    tenure_years: float
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One trajectory feature: its value in [0, 1], the points it adds, and how it was made."""
+
+    name: str
+    value: float
+    points: float
+    formula: str
+    detail: str = ""
+
+
 # --- score --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceContribution:
+    """One quoted sentence and the points it earned (its share of the evidence and pillar
+    points), with the extractor's probabilities and the recency weight applied to it."""
+
+    text: str
+    section: Section
+    role: str | None
+    points: float
+    flags: dict[str, float]
+    pillars: dict[str, float]
+    recency: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Everything needed to show, months later, why a score was given.
+
+    Stored with the score (``ScoreRow.explanation``); ``components`` sum to the score before
+    clipping to [0, 100].
+    """
+
+    rubric: str
+    rubric_version: str
+    scorer_version: str
+    extractor_version: str
+    as_of: date
+    timeline: Timeline
+    features: tuple[Feature, ...]
+    components: dict[str, float]
+    evidence: tuple[EvidenceContribution, ...]
+    must_haves_missing: tuple[str, ...]
+    confidence_reason: str = ""
+
 
 
 @dataclass(frozen=True)
 class ScoredCandidate:
     """One candidate's score against one rubric, with what explains it.
 
-    ``score`` and every sub-score are in [0, 100]. ``top_evidence`` holds the sentences that
-    contributed most, best first.
+    ``score`` and every sub-score (``trajectory`` included) are in [0, 100]; ``confidence`` in
+    [0, 1] says how much evidence the score rests on. ``top_evidence`` holds the sentences that
+    contributed most, best first; ``explanation`` the full account stored with the score.
     """
 
     candidate_id: str
@@ -191,3 +299,6 @@ class ScoredCandidate:
     components: dict[str, float] = field(default_factory=dict)
     rubric: str = ""
     rubric_version: str = ""
+    trajectory: float = 0.0
+    confidence: float = 0.0
+    explanation: Explanation | None = None

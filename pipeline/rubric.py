@@ -103,14 +103,51 @@ class TenurePolicy(_Strict):
     saturation_years: float = Field(gt=0)
 
 
+#: The trajectory features a rubric weighs (pipeline/features.py documents each formula).
+TRAJECTORY_FEATURES: tuple[str, ...] = (
+    "growth", "promotion_pace", "certification_pace", "breadth", "depth", "consistency",
+)
+
+
+class FeatureWeights(_Strict):
+    """Relative weight of each trajectory feature (non-negative; normalised when scoring)."""
+
+    growth: float = Field(default=0.25, ge=0)
+    promotion_pace: float = Field(default=0.10, ge=0)
+    certification_pace: float = Field(default=0.15, ge=0)
+    breadth: float = Field(default=0.15, ge=0)
+    depth: float = Field(default=0.20, ge=0)
+    consistency: float = Field(default=0.15, ge=0)
+
+    def normalised(self) -> dict[str, float]:
+        total = sum(getattr(self, f) for f in TRAJECTORY_FEATURES)
+        return {f: (getattr(self, f) / total if total else 0.0) for f in TRAJECTORY_FEATURES}
+
+
+class TrajectoryPolicy(_Strict):
+    """How the career trajectory is read.
+
+    ``recency_half_life_years``: evidence from a role that ended this many *career-years* ago
+    (years worked since, gaps excluded) counts half; ``depth_pillars``: how many of the rubric's
+    most-weighted pillars the depth feature averages over.
+    """
+
+    recency_half_life_years: float = Field(default=8.0, gt=0)
+    depth_pillars: int = Field(default=2, ge=1, le=len(PILLARS))
+    weights: FeatureWeights = Field(default_factory=FeatureWeights)
+
+
 class ScoreMix(_Strict):
-    """How the 100 points split between evidence strength and fit to the rubric's pillars.
+    """How the 100 points split between evidence strength, fit to the rubric's pillars and the
+    career trajectory.
 
     Together with ``certifications.cap`` and ``tenure.max_points`` they must sum to 100.
+    ``trajectory`` defaults to 0 so a rubric written before trajectory features still loads.
     """
 
     evidence: float = Field(ge=0)
     pillar_fit: float = Field(ge=0)
+    trajectory: float = Field(default=0.0, ge=0)
     must_have_penalty: float = Field(ge=0, description="points lost per missing must-have")
 
 
@@ -126,6 +163,7 @@ class Rubric(_Strict):
     must_haves: tuple[MustHave, ...] = ()
     certifications: CertificationCredit
     tenure: TenurePolicy
+    trajectory: TrajectoryPolicy = Field(default_factory=TrajectoryPolicy)
     mix: ScoreMix
 
     @model_validator(mode="after")
@@ -133,12 +171,14 @@ class Rubric(_Strict):
         total = (
             self.mix.evidence
             + self.mix.pillar_fit
+            + self.mix.trajectory
             + self.certifications.cap
             + self.tenure.max_points
         )
         if abs(total - 100) > 1e-6:
             raise ValueError(
-                "mix.evidence + mix.pillar_fit + certifications.cap + tenure.max_points "
+                "mix.evidence + mix.pillar_fit + mix.trajectory + certifications.cap + "
+                "tenure.max_points "
                 f"must sum to 100, got {total:g}"
             )
         ids = [m.id for m in self.must_haves]

@@ -30,10 +30,8 @@ def batch(tmp_path: Path) -> Path:
     (folder / "legacy-utf16.txt").write_bytes(case.encode("utf-16"))
     (folder / "whitespace-only.txt").write_bytes(b" \r\n\t\r\n")
     (folder / "resume.docx").write_bytes(b"PK\x03\x04 not really a docx")
-    planted = case.replace(
-        "- Mentored four developers",
-        '- =HYPERLINK("http://x","y") Led the rollout of signed payment webhooks, cutting '
-        "fraud chargebacks by 20%.\n- Mentored four developers")
+    # Planted in the strongest bullet, so the formula is sure to be quoted in top_evidence.
+    planted = case.replace("- Led the migration", '- =HYPERLINK("http://x","y") Led the migration')
     (folder / "planted-formula.md").write_text(planted, encoding="utf-8")
     return folder
 

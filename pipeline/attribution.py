@@ -1,0 +1,65 @@
+"""Which sentences earned the evidence and pillar points: a per-sentence share of each.
+
+A sub-score is a saturating curve over a sum of sentence strengths, so a sentence's points are
+its *share* of that sum: ``points(s) = Σ_f points_f × strength_f(s) / Σ strength_f
++ Σ_p points_p × p_pillar(s) × accomplishment(s) / Σ (…)``, every term recency-weighted. The
+shares add up exactly to the evidence and pillar-fit points of the score.
+
+e.g. two sentences with velocity strength 0.9 and 0.3 split the velocity points 75% / 25%.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from pipeline.features import sentence_recency
+from pipeline.records import (
+    ACCOMPLISHMENT_FLAGS,
+    PILLARS,
+    EvidenceContribution,
+    SentenceEvidence,
+    Timeline,
+)
+from pipeline.rubric import Rubric
+from pipeline.strength import accomplishment, strength
+
+#: Quoted sentences: those earning at least this many points (or the best few, see score.py).
+MIN_QUOTED_POINTS = 0.05
+
+
+def explain_evidence(
+    sentences: Sequence[SentenceEvidence],
+    recency: Mapping[int, float],
+    flag_scores: Mapping[str, float],
+    pillar_scores: Mapping[str, float],
+    rubric: Rubric,
+    timeline: Timeline,
+) -> tuple[EvidenceContribution, ...]:
+    """Each distinct sentence's points, best first (ties by text), those ≥ MIN_QUOTED_POINTS."""
+    flag_w = rubric.evidence_weights.normalised()
+    pillar_w = rubric.pillar_weights.normalised()
+    weight = [sentence_recency(s, recency) for s in sentences]
+    flag_terms = {f: [w * strength(s, f) for s, w in zip(sentences, weight, strict=True)]
+                  for f in ACCOMPLISHMENT_FLAGS}
+    pillar_terms = {p: [w * s.pillars.get(p, 0.0) * accomplishment(s)
+                        for s, w in zip(sentences, weight, strict=True)] for p in PILLARS}
+    flag_pts = {f: rubric.mix.evidence * flag_w[f] * flag_scores[f] / 100 for f in flag_terms}
+    pillar_pts = {p: rubric.mix.pillar_fit * pillar_w[p] * pillar_scores[p] / 100
+                  for p in pillar_terms}
+    titles = {r.index: r.title for r in timeline.roles}
+
+    found: list[EvidenceContribution] = []
+    for n, s in enumerate(sentences):
+        points = sum(flag_pts[f] * t[n] / sum(t) for f, t in flag_terms.items() if sum(t) > 0)
+        points += sum(pillar_pts[p] * t[n] / sum(t) for p, t in pillar_terms.items() if sum(t) > 0)
+        if points < MIN_QUOTED_POINTS:
+            continue
+        found.append(EvidenceContribution(
+            text=s.text, section=s.section,
+            role=titles.get(s.role_index) if s.role_index is not None else None,
+            points=round(points, 2),
+            flags={f: round(s.flag(f), 2) for f in ACCOMPLISHMENT_FLAGS if s.flag(f) >= 0.2},
+            pillars={p: round(v, 2) for p, v in s.pillars.items() if v >= 0.5},
+            recency=round(weight[n], 3),
+        ))
+    return tuple(sorted(found, key=lambda c: (-c.points, c.text)))

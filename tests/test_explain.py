@@ -1,0 +1,59 @@
+"""trajectory explain: the explanation stored with each score, read back from the database."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.explain import ExplainError, load_stored, render
+from pipeline.flows import score_batch
+
+from .conftest import AS_OF, RUBRICS, SAMPLE_PROFILES
+
+GPA = RUBRICS / "global-principal-architect.yaml"
+FILES = sorted(p for p in SAMPLE_PROFILES.iterdir() if not p.name.startswith("."))
+
+
+@pytest.fixture(scope="module")
+def scored_db(prefect_harness, tmp_path_factory) -> str:
+    folder = tmp_path_factory.mktemp("explain")
+    url = f"sqlite:///{folder / 'db.sqlite'}"
+    score_batch(SAMPLE_PROFILES, GPA, folder / "shortlist.csv", url, as_of=AS_OF)
+    return url
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_explain_works_for_every_sample_profile(scored_db: str, path) -> None:
+    result = CliRunner().invoke(app, ["explain", path.stem, "--rubric", str(GPA),
+                                      "--database", scored_db])
+    assert result.exit_code == 0, result.output
+    assert path.stem in result.output
+    if "quarantined" not in result.output:
+        for part in ("Where the points come from", "Timeline", "Trajectory features",
+                     "Top contributions", "Missing must-haves", "global-principal-architect"):
+            assert part in result.output, part
+
+
+def test_explain_case_study_names_migration_poc_and_iac_as_top_contributions(
+        scored_db: str) -> None:
+    stored = load_stored(scored_db, "senior-dev-event-driven-payments",
+                         "global-principal-architect")
+    why = stored.record["explanation"]
+    top = [e["text"] for e in why["evidence"][:3]]
+    assert "migration" in top[0]
+    assert "proof of concept" in top[1]
+    assert "Terraform" in top[2] and "provisioning" in top[2]
+    assert why["scorer_version"] and why["extractor_version"] and why["rubric_version"]
+    text = render(stored)
+    assert text.index("Led the migration") < text.index("proof of concept") < text.index(
+        "IaC-first")
+
+
+def test_explain_unknown_candidate_is_a_domain_error_naming_the_database(
+        scored_db: str) -> None:
+    with pytest.raises(ExplainError, match="no score for 'nobody'"):
+        load_stored(scored_db, "nobody", "global-principal-architect")
+    result = CliRunner().invoke(app, ["explain", "nobody", "--rubric", "global-principal-architect",
+                                      "--database", scored_db])
+    assert result.exit_code == 1
