@@ -204,6 +204,27 @@ def evaluate(
         console.print(f"recorded: {path} (model card updated)")
 
 
+@app.command()
+def card(
+    out: Annotated[Path, typer.Option("--out", help="Where to write the card.")]
+    = ROOT / "MODEL_CARD.md",
+    rubrics: Annotated[Path, typer.Option("--rubrics", help="Folder of rubric YAML files.")]
+    = ROOT / "rubrics",
+) -> None:
+    """Write MODEL_CARD.md (instructions for use) from the current model, rubrics and
+    recorded evaluations."""
+    from pipeline.nlp.build import default_model_path
+    from pipeline.usage_card import render_usage_card
+
+    try:
+        text = render_usage_card(default_model_path(), rubrics)
+    except (TrajectoryError, OSError, KeyError) as err:
+        err_console.print(f"[bold red]error:[/] cannot build the card: {err}")
+        raise typer.Exit(EXIT_ERROR) from err
+    out.write_text(text, encoding="utf-8")
+    console.print(f"written: {out}")
+
+
 audit_app = typer.Typer(help="Audit shortlists: bias (impact ratios).", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 

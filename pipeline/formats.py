@@ -96,6 +96,21 @@ class ResumeText:
     encoding: str
 
 
+def check_supported(name: str) -> str:
+    """The lower-case suffix of ``name`` if trajectory reads that format, else a
+    :class:`ResumeFormatError` with code ``unsupported_format``. Sources call it before
+    reading a file, so a file that is not a resume (a demographics CSV) is never opened."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in _READERS:
+        shown = suffix or "no extension"
+        raise ResumeFormatError(
+            name,
+            f"unsupported format ({shown}); supported: {', '.join(SUPPORTED_SUFFIXES)}",
+            code="unsupported_format",
+        )
+    return suffix
+
+
 def bytes_to_text(data: bytes, name: str, limits: FormatLimits = DEFAULT_LIMITS) -> ResumeText:
     """Bytes of one resume file named ``name`` → its normalised text.
 
@@ -103,15 +118,7 @@ def bytes_to_text(data: bytes, name: str, limits: FormatLimits = DEFAULT_LIMITS)
     whose ``code`` is one of ``unsupported_format``, ``empty``, ``too_large``, ``binary``,
     ``no_text``, ``corrupt``, ``encrypted_pdf``, ``no_text_pdf``, ``zip_bomb``, ``bad_record``.
     """
-    suffix = PurePath(name).suffix.lower()
-    reader = _READERS.get(suffix)
-    if reader is None:
-        shown = suffix or "no extension"
-        raise ResumeFormatError(
-            name,
-            f"unsupported format ({shown}); supported: {', '.join(SUPPORTED_SUFFIXES)}",
-            code="unsupported_format",
-        )
+    reader = _READERS[check_supported(name)]
     if not data:
         raise ResumeFormatError(name, "empty file", code="empty")
     check_size(len(data), name, limits)

@@ -38,7 +38,12 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from pipeline.errors import ResumeFormatError, SourceError, TransientSourceError
-from pipeline.formats import JSON_ID_KEY, SUPPORTED_SUFFIXES, parse_json_resume
+from pipeline.formats import (
+    JSON_ID_KEY,
+    SUPPORTED_SUFFIXES,
+    check_supported,
+    parse_json_resume,
+)
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +133,11 @@ class FolderSource:
                 continue
             source_id = str(path)
             try:
+                check_supported(path.name)
+            except ResumeFormatError as err:
+                yield SourceFailure(source_id, path.name, err)
+                continue
+            try:
                 size = path.stat().st_size
                 if max_bytes is not None and size > max_bytes:
                     yield _too_large(source_id, path.name, size, max_bytes)
@@ -202,6 +212,11 @@ class S3Source:
             if not name or name.startswith("."):
                 continue
             source_id = f"s3://{self.bucket}/{key}"
+            try:
+                check_supported(name)
+            except ResumeFormatError as err:
+                yield SourceFailure(source_id, name, err)
+                continue
             size = int(obj.get("Size", 0))
             if max_bytes is not None and size > max_bytes:
                 yield _too_large(source_id, name, size, max_bytes)
