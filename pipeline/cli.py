@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from pipeline import __version__
@@ -47,7 +47,7 @@ def _quiet_prefect(verbose: bool) -> None:
 class _ProgressHandler(logging.Handler):
     """Advances a rich progress bar on each stage the flow reports."""
 
-    def __init__(self, progress: Progress, task_id: int) -> None:
+    def __init__(self, progress: Progress, task_id: TaskID) -> None:
         super().__init__(logging.INFO)
         self.progress, self.task_id = progress, task_id
 

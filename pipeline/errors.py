@@ -61,5 +61,9 @@ class TransientSourceError(SourceError):
     """A source failed in a way that may pass if retried (timeouts, throttling, 5xx)."""
 
 
+class DataFileError(TrajectoryError):
+    """A data file shipped in ``pipeline/data`` is missing, unreadable or fails validation."""
+
+
 class ModelError(TrajectoryError):
     """A shipped model file is missing, tampered with or incompatible."""

@@ -14,6 +14,7 @@ from typing import Self
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from pipeline.datafiles import describe_validation_error
 from pipeline.errors import RubricError
 from pipeline.records import ACCOMPLISHMENT_FLAGS, PILLARS
 
@@ -210,8 +211,4 @@ def load_rubric(path: Path | str) -> Rubric:
     try:
         return Rubric.model_validate(raw)
     except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '<rubric>'}: {e['msg']}"
-            for e in err.errors()
-        )
-        raise RubricError(f"{path}: {problems}") from err
+        raise RubricError(f"{path}: {describe_validation_error(err, '<rubric>')}") from err

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from pipeline.nlp.datafiles import data_path, load_model
+from pipeline.datafiles import data_path, load_model
 
 #: Levels at or below this are never overridden by a higher marker ("Junior Architect" → 1).
 _JUNIOR_WINS = 1

@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 
-from pipeline.nlp.datafiles import data_path
+from pipeline.datafiles import data_path
 from pipeline.nlp.gazetteer import AWS_SERVICES_FILE, build_aws_services_document
 
 

@@ -8,8 +8,8 @@ import botocore
 import pytest
 import spacy
 
+from pipeline.datafiles import DataFileError, data_path, load_model
 from pipeline.nlp.build import build_rules_nlp
-from pipeline.nlp.datafiles import DataFileError, data_path, load_model
 from pipeline.nlp.gazetteer import (
     AWS_SERVICES_FILE,
     TechTerms,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import spacy
 from spacy.language import Language
@@ -53,7 +54,7 @@ def new_nlp(classifier: bool = True, model_path: Path | None = None) -> Language
     ``nlp.meta["extractor_version"]`` names what produced the evidence, e.g.
     ``rules-1.0.0+model-1.0.0-3f2a9c1d``; it is stored with every extraction.
     """
-    import pipeline.nlp.classifier  # noqa: F401  (registers evidence_classifier)
+    from pipeline.nlp.classifier import EvidenceClassifier  # registers evidence_classifier
 
     nlp = spacy.blank("en")
     for name in RULE_PIPES:
@@ -61,7 +62,7 @@ def new_nlp(classifier: bool = True, model_path: Path | None = None) -> Language
     version = RULES_VERSION
     if classifier:
         config = {"model_path": str(model_path)} if model_path else {}
-        component = nlp.add_pipe("evidence_classifier", config=config)
+        component = cast(EvidenceClassifier, nlp.add_pipe("evidence_classifier", config=config))
         version = f"{RULES_VERSION}+model-{component.version}"
     nlp.meta["extractor_version"] = version
     return nlp

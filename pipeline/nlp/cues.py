@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pipeline.nlp.datafiles import data_path, load_model
+from pipeline.datafiles import data_path, load_model
 
 EVIDENCE_CUES_FILE = "evidence_cues.yaml"
 

@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from pipeline.nlp.datafiles import DataFileError, data_path, load_model, read_data
+from pipeline.datafiles import DataFileError, data_path, load_model, read_data
 
 Pillar = Literal["compute_network_iac", "data", "event_driven", "security_compliance", "operations"]
 MatchMode = Literal["lower", "orth", "guarded"]

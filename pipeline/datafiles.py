@@ -14,13 +14,18 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from pipeline.errors import TrajectoryError
+from pipeline.errors import DataFileError
+
+__all__ = ["DataFileError", "data_path", "describe_validation_error", "load_model", "read_data"]
 
 M = TypeVar("M", bound=BaseModel)
 
 
-class DataFileError(TrajectoryError):
-    """A shipped data file is missing, unreadable or fails validation."""
+def describe_validation_error(err: ValidationError, root: str = "<root>") -> str:
+    """Every failing field of a pydantic error as ``a.b.0: message; ...``."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or root}: {e['msg']}" for e in err.errors()
+    )
 
 
 def data_path(name: str) -> Path:
@@ -51,8 +56,4 @@ def load_model(path: Path, model: type[M]) -> M:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise DataFileError(f"{path.name}: {problems}") from exc
+        raise DataFileError(f"{path.name}: {describe_validation_error(exc)}") from exc
