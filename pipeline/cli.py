@@ -359,12 +359,12 @@ def erase(
         raise _fail(err) from err
     table = Table(title=f"erased {candidate_id}", show_header=False)
     for name, count in report.rows.items():
-        table.add_row(name, f"{count} rows")
-    for path in report.files:
-        table.add_row("rewritten", str(path))
+        table.add_row(name, f"{count} row" + ("" if count == 1 else "s"))
     table.add_row("tombstone", report.subject[:16] + ("… (already there)"
                                                        if report.already_erased else "…"))
     console.print(table)
+    for path in report.files:  # whole paths, never cut to the table's width
+        console.print(f"rewritten: {path}", soft_wrap=True, highlight=False)
     if not report.total_rows and not report.files:
         console.print("nothing of this candidate was stored; the tombstone keeps them out")
     for path, reason in report.failed_files:
