@@ -212,7 +212,7 @@ def upsert(
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
     if insert is None:
         raise NotImplementedError(f"unsupported database {dialect!r}; use sqlite or postgresql")
-    stmt = insert(model).values(**values)
+    stmt: Any = insert(model).values(**values)  # the dialect's Insert, with ON CONFLICT
     if update:
         stmt = stmt.on_conflict_do_update(
             index_elements=list(keys), set_={c: stmt.excluded[c] for c in update}

@@ -60,7 +60,8 @@ def source(tmp_path: Path) -> Path:
 
 
 def test_erase_removes_candidate_everywhere_and_the_next_run_skips_them(
-        prefect_harness, source: Path, tmp_path: Path, database_url: str) -> None:
+        prefect_harness, source: Path, tmp_path: Path, database_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out" / "shortlist.csv"
     first = score_batch(source, GPA, out, database_url, as_of=AS_OF, actor="nightly")
     before = pd.read_csv(out)
@@ -92,12 +93,8 @@ def test_erase_removes_candidate_everywhere_and_the_next_run_skips_them(
 
         # The nightly run sees the files again (and a renamed copy of the erased resume).
         (source / "renamed-copy.md").write_text(case_text, encoding="utf-8")
-        os.environ["TRAJECTORY_SECRET_KEY"] = KEY.decode()
-        try:
-            second = score_batch(source, GPA, tmp_path / "again.csv", database_url,
-                                 as_of=AS_OF)
-        finally:
-            del os.environ["TRAJECTORY_SECRET_KEY"]
+        monkeypatch.setenv("TRAJECTORY_SECRET_KEY", KEY.decode())
+        second = score_batch(source, GPA, tmp_path / "again.csv", database_url, as_of=AS_OF)
         assert second.erased_skipped == 3
         assert second.scored + second.quarantined + second.erased_skipped == second.inputs
         assert second.inputs == first.inputs + 1 and second.accounted
