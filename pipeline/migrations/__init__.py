@@ -12,6 +12,7 @@ its tables: ``upgrade`` stamps it at the initial revision, then migrates it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +42,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@functools.cache
 def head_revision() -> str:
     """The revision the code's models correspond to."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
@@ -58,9 +60,9 @@ def ensure_schema(engine: Engine) -> None:
     head = head_revision()
     with engine.connect() as connection:
         revision = current_revision(connection)
+        if revision == head:
+            return
         tables = set(inspect(connection).get_table_names())
-    if revision == head:
-        return
     if revision is None and not tables & INITIAL_TABLES:
         upgrade(engine, only_if_empty=True)
         return
