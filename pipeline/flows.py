@@ -154,9 +154,9 @@ def score_batch(
     run_id = uuid.uuid4().hex
     engine = store_stage.open_store(database_url)
     erased = erase_stage.tombstone_check(engine, secret_key)
+    extractor = extractor_version(build_nlp())
     store_stage.start_run(engine, run_id, source=str(source), rubric=rubric.name,
-                          rubric_version=rubric.version,
-                          extractor_version=extractor_version(build_nlp()),
+                          rubric_version=rubric.version, extractor_version=extractor,
                           started_at=now)
 
     outputs = (out, export_stage.quarantine_path(out))
@@ -186,7 +186,7 @@ def score_batch(
     audit_log.record_run(
         engine, actor=actor or audit_log.default_actor(), now=finished, run_id=run_id,
         started_at=now, source=str(source), rubric=rubric.name, rubric_version=rubric.version,
-        extractor_version=EXTRACTOR_VERSION, code_version=__version__,
+        extractor_version=extractor, code_version=__version__,
         input_hashes=[doc.content_hash for doc in ingested.documents],
         counts={"inputs": summary.inputs, "scored": summary.scored,
                 "quarantined": summary.quarantined, "erased_skipped": erased_skipped},

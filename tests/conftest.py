@@ -8,6 +8,7 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -82,13 +83,11 @@ def postgres_admin() -> Iterator[Engine | None]:
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database on each backend: a SQLite file, or a fresh PostgreSQL database
-    (created for the test, dropped after it). Without $TRAJECTORY_TEST_POSTGRES_URL the
-    PostgreSQL half is skipped, unless $TRAJECTORY_REQUIRE_POSTGRES makes that a failure."""
+@contextmanager
+def _empty_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    """An empty database on the backend ``request.param`` names (see ``database_url``)."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'trajectory.db'}"
+        yield f"sqlite:///{folder / 'trajectory.db'}"
         return
     admin: Engine | None = request.getfixturevalue("postgres_admin")
     if admin is None:
@@ -104,6 +103,23 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     finally:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on each backend: a SQLite file, or a fresh PostgreSQL database
+    (created for the test, dropped after it). Without $TRAJECTORY_TEST_POSTGRES_URL the
+    PostgreSQL half is skipped, unless $TRAJECTORY_REQUIRE_POSTGRES makes that a failure."""
+    with _empty_database(request, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_database_url(request: pytest.FixtureRequest,
+                        tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``database_url`` shared by a module's tests (for an expensive set-up, e.g. a flow run)."""
+    with _empty_database(request, tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture()
