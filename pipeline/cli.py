@@ -60,6 +60,13 @@ class _ProgressHandler(logging.Handler):
             )
 
 
+DatabaseOption = Annotated[str | None, typer.Option(
+    "--database", help="SQLAlchemy URL; default $TRAJECTORY_DATABASE_URL or a SQLite file in "
+    "$TRAJECTORY_DATA_DIR.")]
+ActorOption = Annotated[str | None, typer.Option(
+    "--actor", help="Who or what started this, for the audit log (default: user@host).")]
+
+
 def _fail(err: TrajectoryError) -> typer.Exit:
     err_console.print(f"[bold red]error:[/] {err}")
     return typer.Exit(EXIT_ERROR)
@@ -78,10 +85,12 @@ def score(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")]
     = False,
+    actor: ActorOption = None,
 ) -> None:
     """Score a folder of resumes against a rubric and write a ranked shortlist CSV.
 
-    Unreadable inputs go to SHORTLIST.quarantine.csv beside the shortlist, with a reason.
+    Unreadable inputs go to SHORTLIST.quarantine.csv beside the shortlist, with a reason;
+    erased candidates are skipped and counted.
     """
     from pipeline.config import database_url
     from pipeline.rubric import load_rubric
@@ -106,7 +115,7 @@ def score(
         handler = _ProgressHandler(bar, bar.add_task("starting", total=len(STAGES)))
         progress_log.addHandler(handler)
         try:
-            summary = score_batch(source, rubric, out, url, top)
+            summary = score_batch(source, rubric, out, url, top, actor=actor)
         except TrajectoryError as err:
             raise _fail(err) from err
         finally:
@@ -117,6 +126,7 @@ def score(
     table.add_row("inputs", str(summary.inputs))
     table.add_row("scored", str(summary.scored))
     table.add_row("quarantined", str(summary.quarantined))
+    table.add_row("erased, skipped", str(summary.erased_skipped))
     table.add_row("shortlist", str(summary.shortlist))
     table.add_row("quarantine", str(summary.quarantine_file))
     table.add_row("database", url)
@@ -225,7 +235,8 @@ def card(
     console.print(f"written: {out}")
 
 
-audit_app = typer.Typer(help="Audit shortlists: bias (impact ratios).", no_args_is_help=True)
+audit_app = typer.Typer(help="Audit shortlists (bias: impact ratios) and the audit log "
+                        "(verify: its hash chain).", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
 
@@ -266,6 +277,138 @@ def audit_bias(
     md_path = write_bias_markdown(report, folder / "bias_audit.md")
     console.print(render_bias_table(report))
     console.print(f"written: {csv_path}, {md_path}")
+
+
+@audit_app.command("verify")
+def audit_verify(database: DatabaseOption = None) -> None:
+    """Check the audit log's hash chain: exit 0 if intact, 1 if an entry was edited or removed.
+
+    Prints the head hash: keep it elsewhere to detect later removal of the newest entries.
+    """
+    from pipeline.audit_log import verify
+    from pipeline.config import database_url
+    from pipeline.store import open_store
+
+    try:
+        engine = open_store(database_url(database))
+        report = verify(engine)
+        engine.dispose()
+    except TrajectoryError as err:
+        raise _fail(err) from err
+    for problem in report.problems:
+        err_console.print(f"[bold red]broken:[/] {problem}")
+    state = "intact" if report.ok else "BROKEN"
+    console.print(f"audit log {state}: {report.entries} entries, head {report.head}")
+    if not report.ok:
+        raise typer.Exit(EXIT_ERROR)
+
+
+db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    database: DatabaseOption = None,
+    revision: Annotated[str, typer.Option("--revision", help="Target revision.")] = "head",
+) -> None:
+    """Migrate the database schema to the newest revision (back the database up first).
+
+    Also adopts a database created before migrations existed.
+    """
+    from pipeline.config import database_url
+    from pipeline.migrations import upgrade
+    from pipeline.store import engine_for
+
+    url = database_url(database)
+    try:
+        engine = engine_for(url)
+        before, after = upgrade(engine, revision)
+        engine.dispose()
+    except TrajectoryError as err:
+        raise _fail(err) from err
+    console.print(f"{engine.url.render_as_string(hide_password=True)}: "
+                  f"{before or 'empty'} → {after}")
+
+
+@app.command()
+def erase(
+    candidate_id: Annotated[str, typer.Argument(help="The candidate id (the resume's file "
+                                                     "name without its extension).")],
+    database: DatabaseOption = None,
+    actor: ActorOption = None,
+) -> None:
+    """Erase a candidate from every table and every shortlist written, and keep them out.
+
+    Leaves a tombstone (a keyed hash of the id, never the id) so later runs skip the
+    candidate's resume even if the source still holds it; prints what was removed.
+    """
+    from datetime import UTC, datetime
+
+    from pipeline.audit_log import default_actor
+    from pipeline.config import database_url, secret_key
+    from pipeline.erase import erase_candidate
+    from pipeline.store import open_store
+
+    try:
+        engine = open_store(database_url(database))
+        report = erase_candidate(engine, candidate_id, key=secret_key(),
+                                 actor=actor or default_actor(), now=datetime.now(UTC))
+        engine.dispose()
+    except TrajectoryError as err:
+        raise _fail(err) from err
+    table = Table(title=f"erased {candidate_id}", show_header=False)
+    for name, count in report.rows.items():
+        table.add_row(name, f"{count} row" + ("" if count == 1 else "s"))
+    table.add_row("tombstone", report.subject[:16] + ("… (already there)"
+                                                       if report.already_erased else "…"))
+    console.print(table)
+    for path in report.files:  # whole paths, never cut to the table's width
+        console.print(f"rewritten: {path}", soft_wrap=True, highlight=False)
+    if not report.total_rows and not report.files:
+        console.print("nothing of this candidate was stored; the tombstone keeps them out")
+    for path, reason in report.failed_files:
+        err_console.print(f"[bold red]error:[/] {path}: not rewritten ({reason}); "
+                          "fix it and run erase again")
+    if report.failed_files:
+        raise typer.Exit(EXIT_ERROR)
+
+
+@app.command()
+def purge(
+    database: DatabaseOption = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="Configuration YAML; default $TRAJECTORY_CONFIG or config.yaml in "
+        "$TRAJECTORY_DATA_DIR, else the built-in retention periods.")] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Count what would be deleted; delete nothing.")] = False,
+    actor: ActorOption = None,
+) -> None:
+    """Delete stored data older than the retention period of its class."""
+    from datetime import UTC, datetime
+
+    from pipeline.audit_log import default_actor
+    from pipeline.config import config_file, database_url
+    from pipeline.retention import load_settings
+    from pipeline.retention import purge as run_purge
+    from pipeline.store import open_store
+
+    try:
+        settings = load_settings(config_file(config))
+        engine = open_store(database_url(database))
+        report = run_purge(engine, settings.retention, datetime.now(UTC),
+                           actor=actor or default_actor(), dry_run=dry_run)
+        engine.dispose()
+    except TrajectoryError as err:
+        raise _fail(err) from err
+    table = Table(title="purge (dry run: nothing deleted)" if dry_run else "purge")
+    for column in ("data class", "older than", "removed"):
+        table.add_column(column)
+    for name, cutoff in report.cutoffs.items():
+        table.add_row(name, cutoff.isoformat(timespec="seconds") if cutoff else "kept",
+                      str(report.removed.get(name, 0)))
+    table.add_row("resume versions left empty", "", str(report.removed["resume_versions"]))
+    console.print(table)
 
 
 @app.command()

@@ -2,15 +2,26 @@
 
 ``TRAJECTORY_DATABASE_URL`` wins; otherwise a SQLite file ``trajectory.db`` in
 ``TRAJECTORY_DATA_DIR`` (default: ``$XDG_DATA_HOME/trajectory`` or ``~/.local/share/trajectory``).
+The configuration file (retention) is ``TRAJECTORY_CONFIG`` or ``config.yaml`` in the data dir;
+the secret key for keyed hashes of candidate ids is ``TRAJECTORY_SECRET_KEY``, else the file
+``TRAJECTORY_SECRET_KEY_FILE``, else ``secret.key`` in the data dir (created on first use).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+import stat
 from pathlib import Path
+
+from pipeline.errors import ConfigError
 
 DATABASE_URL_ENV = "TRAJECTORY_DATABASE_URL"
 DATA_DIR_ENV = "TRAJECTORY_DATA_DIR"
+CONFIG_ENV = "TRAJECTORY_CONFIG"
+SECRET_KEY_ENV = "TRAJECTORY_SECRET_KEY"
+SECRET_KEY_FILE_ENV = "TRAJECTORY_SECRET_KEY_FILE"
+MIN_KEY_CHARS = 32
 
 
 def data_dir() -> Path:
@@ -31,3 +42,61 @@ def database_url(explicit: str | None = None) -> str:
     if from_env:
         return from_env
     return f"sqlite:///{data_dir() / 'trajectory.db'}"
+
+
+def config_file(explicit: Path | None = None) -> Path | None:
+    """The configuration file to read: ``explicit``, else ``$TRAJECTORY_CONFIG``, else
+    ``config.yaml`` in the data dir if it exists, else None (built-in defaults)."""
+    if explicit is not None:
+        return explicit
+    from_env = os.environ.get(CONFIG_ENV)
+    if from_env:
+        return Path(from_env).expanduser()
+    default = data_dir() / "config.yaml"
+    return default if default.is_file() else None
+
+
+def secret_key() -> bytes:
+    """The key of the keyed hashes (HMAC) that stand for candidate ids in tombstones and the
+    audit log.
+
+    ``$TRAJECTORY_SECRET_KEY`` (at least 32 characters), else the contents of
+    ``$TRAJECTORY_SECRET_KEY_FILE``, else ``secret.key`` in the data dir, which is created with
+    0600 permissions and 32 random bytes the first time a key is needed. Every process that
+    shares a database must use the same key: tombstones written under another key are refused
+    (see ``pipeline.erase``), never silently ignored.
+    """
+    from_env = os.environ.get(SECRET_KEY_ENV)
+    if from_env:
+        if len(from_env) < MIN_KEY_CHARS:
+            raise ConfigError(f"${SECRET_KEY_ENV} is {len(from_env)} characters; "
+                              f"use at least {MIN_KEY_CHARS} (e.g. 64 random hex digits)")
+        return from_env.encode("utf-8")
+    key_file = os.environ.get(SECRET_KEY_FILE_ENV)
+    if key_file:
+        return _read_key_file(Path(key_file).expanduser())
+    path = data_dir() / "secret.key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: two processes starting at once cannot both write a different key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_key_file(path)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
+    return _read_key_file(path)
+
+
+def _read_key_file(path: Path) -> bytes:
+    try:
+        mode = path.stat().st_mode
+        key = path.read_text(encoding="utf-8").strip()
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read the secret key ({err.strerror})") from err
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(f"{path}: secret key file is accessible to other users "
+                          f"(mode {stat.S_IMODE(mode):04o}); run chmod 600 {path}")
+    if len(key) < MIN_KEY_CHARS:
+        raise ConfigError(f"{path}: secret key is {len(key)} characters; "
+                          f"use at least {MIN_KEY_CHARS}")
+    return key.encode("utf-8")

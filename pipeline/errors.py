@@ -67,3 +67,12 @@ class DataFileError(TrajectoryError):
 
 class ModelError(TrajectoryError):
     """A shipped model file is missing, tampered with or incompatible."""
+
+
+class ConfigError(TrajectoryError):
+    """A configuration file, setting or secret key is missing, invalid or inconsistent."""
+
+
+class StoreError(TrajectoryError):
+    """The database cannot be used as it is (unsupported backend, schema not at the code's
+    revision)."""

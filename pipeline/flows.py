@@ -17,8 +17,11 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
+from pipeline import __version__, audit_log
+from pipeline import erase as erase_stage
 from pipeline import export as export_stage
 from pipeline import store as store_stage
+from pipeline.config import secret_key
 from pipeline.errors import ResumeFormatError
 from pipeline.extract import extract_many
 from pipeline.ingest import IngestResult, ingest_folder
@@ -45,7 +48,7 @@ def _stage_done(name: str, detail: str) -> None:
 
 @dataclass(frozen=True)
 class RunSummary:
-    """What one scoring run did: every input is scored or quarantined."""
+    """What one scoring run did: every input is scored, quarantined, or skipped as erased."""
 
     run_id: str
     inputs: int
@@ -56,10 +59,11 @@ class RunSummary:
     rubric: str
     rubric_version: str
     top: tuple[tuple[str, float], ...] = field(default=())
+    erased_skipped: int = 0
 
     @property
     def accounted(self) -> bool:
-        return self.scored + self.quarantined == self.inputs
+        return self.scored + self.quarantined + self.erased_skipped == self.inputs
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
@@ -136,24 +140,27 @@ def score_batch(
     database_url: str,
     top: int | None = None,
     as_of: date | None = None,
+    actor: str | None = None,
 ) -> RunSummary:
     """Score a folder of resumes against one rubric and write the ranked shortlist CSV.
 
     The rubric is validated before any resume is read. ``as_of`` (default: today, UTC) ends
-    roles that run to "present".
+    roles that run to "present". Erased candidates are skipped (and counted); the run and its
+    export are recorded in the audit log as ``actor`` (default: the OS user).
     """
     rubric = load_rubric(rubric_path)
     now = datetime.now(UTC)
     as_of = as_of or now.date()
     run_id = uuid.uuid4().hex
     engine = store_stage.open_store(database_url)
+    erased = erase_stage.tombstone_check(engine, secret_key)
+    extractor = extractor_version(build_nlp())
     store_stage.start_run(engine, run_id, source=str(source), rubric=rubric.name,
-                          rubric_version=rubric.version,
-                          extractor_version=extractor_version(build_nlp()),
+                          rubric_version=rubric.version, extractor_version=extractor,
                           started_at=now)
 
     outputs = (out, export_stage.quarantine_path(out))
-    ingested = ingest_task(source, outputs)
+    ingested, erased_skipped = erase_stage.skip_erased(ingest_task(source, outputs), erased)
     parsed, unparsed = parse_task(ingested.documents)
     evidence = extract_task(parsed)
     ranked = score_task(evidence, rubric, as_of)
@@ -163,14 +170,26 @@ def score_batch(
     shortlist, quarantine_file = export_task(ranked, quarantined, out, now, top)
 
     summary = RunSummary(
-        run_id=run_id, inputs=ingested.inputs, scored=len(ranked), quarantined=len(quarantined),
+        run_id=run_id, inputs=ingested.inputs + erased_skipped, scored=len(ranked),
+        quarantined=len(quarantined),
         shortlist=shortlist, quarantine_file=quarantine_file, rubric=rubric.name,
         rubric_version=rubric.version,
         top=tuple((c.candidate_id, c.score) for c in ranked[:5]),
+        erased_skipped=erased_skipped,
     )
+    status = "complete" if summary.accounted else "inconsistent"
+    finished = datetime.now(UTC)
     store_stage.finish_run(engine, run_id, inputs=summary.inputs, scored=summary.scored,
-                           quarantined=summary.quarantined, shortlist_path=str(shortlist),
-                           finished_at=datetime.now(UTC),
-                           status="complete" if summary.accounted else "inconsistent")
+                           quarantined=summary.quarantined, erased_skipped=erased_skipped,
+                           shortlist_path=str(shortlist.resolve()), finished_at=finished,
+                           status=status)
+    audit_log.record_run(
+        engine, actor=actor or audit_log.default_actor(), now=finished, run_id=run_id,
+        started_at=now, source=str(source), rubric=rubric.name, rubric_version=rubric.version,
+        extractor_version=extractor, code_version=__version__,
+        input_hashes=[doc.content_hash for doc in ingested.documents],
+        counts={"inputs": summary.inputs, "scored": summary.scored,
+                "quarantined": summary.quarantined, "erased_skipped": erased_skipped},
+        status=status, exports=[shortlist.resolve(), quarantine_file.resolve()])
     engine.dispose()
     return summary

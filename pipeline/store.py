@@ -2,7 +2,10 @@
 
 Every table carries ``candidate_id`` so erasing a candidate is one delete per table. Writes are
 idempotent upserts keyed by content hashes: scoring the same input again updates rows in place
-and never duplicates them. Works on SQLite (the default) and PostgreSQL.
+and never duplicates them, even when two processes write the same rows at once. Works on SQLite
+(the default) and PostgreSQL (psycopg 3). The schema is owned by the Alembic migrations in
+``pipeline/migrations``: ``open_store`` creates it in an empty database and refuses a database
+at another revision until ``trajectory db upgrade`` has run.
 """
 
 from __future__ import annotations
@@ -20,16 +23,19 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    MetaData,
     String,
     Text,
     UniqueConstraint,
     create_engine,
     select,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from pipeline.errors import StoreError
 from pipeline.records import (
     CandidateEvidence,
     Quarantined,
@@ -39,7 +45,13 @@ from pipeline.records import (
 
 
 class Base(DeclarativeBase):
-    pass
+    # Named constraints, so migrations can address them on every backend.
+    metadata = MetaData(naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    })
 
 
 class RunRow(Base):
@@ -56,6 +68,7 @@ class RunRow(Base):
     inputs: Mapped[int] = mapped_column(Integer, default=0)
     scored: Mapped[int] = mapped_column(Integer, default=0)
     quarantined: Mapped[int] = mapped_column(Integer, default=0)
+    erased_skipped: Mapped[int] = mapped_column(Integer, default=0)
     shortlist_path: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="running")
 
@@ -70,7 +83,8 @@ class ResumeRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(Text)
     encoding: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(Text)
+    #: None once retention has purged the raw text; the hash and the derived rows stay.
+    text: Mapped[str | None] = mapped_column(Text)
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -84,6 +98,7 @@ class ExtractionRow(Base):
     candidate_id: Mapped[str] = mapped_column(String(255), index=True)
     extractor_version: Mapped[str] = mapped_column(String(64))
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    extracted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ScoreRow(Base):
@@ -115,6 +130,30 @@ class QuarantineRow(Base):
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class TombstoneRow(Base):
+    """An erased candidate: a keyed hash of the id (never the id) so ingestion can skip it."""
+
+    __tablename__ = "tombstones"
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: Which secret key made ``subject``; a process holding another key must not ingest.
+    key_id: Mapped[str] = mapped_column(String(16))
+    erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRow(Base):
+    """One hash-chained audit entry (see ``pipeline.audit_log``); holds no personal data."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(255))
+    details: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly as hashed
+    # Unique: two writers that read the same head cannot both append after it.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
 def to_jsonable(record: Any) -> Any:
     """A record (dataclass, tuple, dict, date) as plain JSON values."""
     if dataclasses.is_dataclass(record) and not isinstance(record, type):
@@ -128,17 +167,43 @@ def to_jsonable(record: Any) -> Any:
     return record
 
 
-def open_store(url: str) -> Engine:
-    """An engine for ``url`` with the schema in place (a SQLite file's folder is created)."""
+def engine_for(url: str) -> Engine:
+    """An engine for ``url``, without touching the schema.
+
+    ``postgresql://`` means psycopg 3 (the driver trajectory installs); a SQLite file's folder
+    is created.
+    """
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise StoreError(f"{parsed.render_as_string(hide_password=True)}: unsupported database "
+                         f"{backend!r}; use sqlite:///PATH or postgresql://USER@HOST/DB")
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
-    Base.metadata.create_all(engine)
+    return create_engine(parsed)
+
+
+def open_store(url: str) -> Engine:
+    """An engine for ``url`` with the schema in place.
+
+    An empty database is migrated to the current revision (safe when several processes start
+    at once); a database at another revision raises ``StoreError`` naming
+    ``trajectory db upgrade``.
+    """
+    from pipeline.migrations import ensure_schema
+
+    engine = engine_for(url)
+    try:
+        ensure_schema(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
 
 
-def _upsert(
+def upsert(
     session: Session, model: type[Base], values: dict[str, Any], keys: Sequence[str],
     update: Sequence[str] = (),
 ) -> None:
@@ -147,7 +212,7 @@ def _upsert(
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
     if insert is None:
         raise NotImplementedError(f"unsupported database {dialect!r}; use sqlite or postgresql")
-    stmt = insert(model).values(**values)
+    stmt: Any = insert(model).values(**values)  # the dialect's Insert, with ON CONFLICT
     if update:
         stmt = stmt.on_conflict_do_update(
             index_elements=list(keys), set_={c: stmt.excluded[c] for c in update}
@@ -166,14 +231,16 @@ def start_run(engine: Engine, run_id: str, *, source: str, rubric: str, rubric_v
 
 
 def finish_run(engine: Engine, run_id: str, *, inputs: int, scored: int, quarantined: int,
-               shortlist_path: str | None, finished_at: datetime, status: str) -> None:
+               shortlist_path: str | None, finished_at: datetime, status: str,
+               erased_skipped: int = 0) -> None:
     """Record a run's counts and outcome."""
     with Session(engine) as session, session.begin():
-        row = session.get(RunRow, run_id)
-        if row is None:
+        # One UPDATE, no read first: a reader upgrading to a writer can deadlock on SQLite.
+        result = session.execute(update(RunRow).where(RunRow.run_id == run_id).values(
+            inputs=inputs, scored=scored, quarantined=quarantined, erased_skipped=erased_skipped,
+            shortlist_path=shortlist_path, finished_at=finished_at, status=status))
+        if not result.rowcount:  # type: ignore[attr-defined]
             raise KeyError(f"run {run_id!r} was never started")
-        row.inputs, row.scored, row.quarantined = inputs, scored, quarantined
-        row.shortlist_path, row.finished_at, row.status = shortlist_path, finished_at, status
 
 
 def save_batch(
@@ -191,7 +258,7 @@ def save_batch(
         resume_ids: dict[tuple[str, str], int] = {}
         for doc in documents:
             key = (doc.candidate_id, doc.content_hash)
-            _upsert(session, ResumeRow, {
+            upsert(session, ResumeRow, {
                 "candidate_id": doc.candidate_id, "content_hash": doc.content_hash,
                 "source": doc.source, "encoding": doc.encoding, "text": doc.text,
                 "first_seen": now,
@@ -202,13 +269,13 @@ def save_batch(
             ).scalar_one()
             found = by_hash.get(key)
             if found is not None:
-                _upsert(session, ExtractionRow, {
+                upsert(session, ExtractionRow, {
                     "resume_id": resume_ids[key], "candidate_id": doc.candidate_id,
                     "extractor_version": found.extractor_version,
-                    "evidence": to_jsonable(found),
-                }, keys=("resume_id", "extractor_version"), update=("evidence",))
+                    "evidence": to_jsonable(found), "extracted_at": now,
+                }, keys=("resume_id", "extractor_version"), update=("evidence", "extracted_at"))
         for s in scored:
-            _upsert(session, ScoreRow, {
+            upsert(session, ScoreRow, {
                 "resume_id": resume_ids[(s.candidate_id, s.content_hash)],
                 "candidate_id": s.candidate_id, "rubric": s.rubric,
                 "rubric_version": s.rubric_version, "score": s.score,
@@ -216,7 +283,7 @@ def save_batch(
             }, keys=("resume_id", "rubric", "rubric_version"),
                 update=("score", "explanation", "run_id", "scored_at"))
         for q in quarantined:
-            _upsert(session, QuarantineRow, {
+            upsert(session, QuarantineRow, {
                 "candidate_id": q.candidate_id, "source": q.source, "reason": q.reason,
                 "run_id": run_id, "seen_at": now,
             }, keys=("candidate_id", "source", "reason"), update=("run_id", "seen_at"))

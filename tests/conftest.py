@@ -1,10 +1,14 @@
-"""Shared fixtures: paths, rubrics, a blank-English nlp, a temporary SQLite store, Prefect."""
+"""Shared fixtures: paths, rubrics, a blank-English nlp, a store on SQLite and PostgreSQL,
+Prefect."""
 
 from __future__ import annotations
 
 import io
+import os
 import re
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -49,11 +53,81 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'trajectory.db'}"
 
 
+#: A superuser URL of a PostgreSQL server the tests may create databases on
+#: (scripts/test-postgres starts a throwaway one and sets it).
+POSTGRES_ENV = "TRAJECTORY_TEST_POSTGRES_URL"
+#: Set (by .ci/run) to fail, not skip, the PostgreSQL half when no server is configured.
+REQUIRE_POSTGRES_ENV = "TRAJECTORY_REQUIRE_POSTGRES"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the developer's data dir, database, config or secret key."""
+    for name in ("TRAJECTORY_DATABASE_URL", "TRAJECTORY_CONFIG", "TRAJECTORY_SECRET_KEY",
+                 "TRAJECTORY_SECRET_KEY_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TRAJECTORY_DATA_DIR", str(tmp_path / "trajectory-data"))
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[Engine | None]:
+    """An AUTOCOMMIT engine on $TRAJECTORY_TEST_POSTGRES_URL, or None when it is unset."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        yield None
+        return
+    from sqlalchemy import create_engine
+
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    yield admin
+    admin.dispose()
+
+
+@contextmanager
+def _empty_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    """An empty database on the backend ``request.param`` names (see ``database_url``)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{folder / 'trajectory.db'}"
+        return
+    admin: Engine | None = request.getfixturevalue("postgres_admin")
+    if admin is None:
+        reason = f"PostgreSQL: ${POSTGRES_ENV} is not set (scripts/test-postgres sets it)"
+        if os.environ.get(REQUIRE_POSTGRES_ENV):
+            pytest.fail(f"{reason}, and ${REQUIRE_POSTGRES_ENV} requires it")
+        pytest.skip(reason)
+    name = f"trajectory_test_{uuid.uuid4().hex[:16]}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on each backend: a SQLite file, or a fresh PostgreSQL database
+    (created for the test, dropped after it). Without $TRAJECTORY_TEST_POSTGRES_URL the
+    PostgreSQL half is skipped, unless $TRAJECTORY_REQUIRE_POSTGRES makes that a failure."""
+    with _empty_database(request, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_database_url(request: pytest.FixtureRequest,
+                        tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``database_url`` shared by a module's tests (for an expensive set-up, e.g. a flow run)."""
+    with _empty_database(request, tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
 @pytest.fixture()
-def engine(sqlite_url: str) -> Iterator[Engine]:
+def engine(database_url: str) -> Iterator[Engine]:
+    """``open_store`` on an empty database of each backend."""
     from pipeline.store import open_store
 
-    eng = open_store(sqlite_url)
+    eng = open_store(database_url)
     yield eng
     eng.dispose()
 

@@ -27,17 +27,22 @@ def run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
                           timeout=300, check=False)
 
 
-def test_cli_score_runs_quietly_and_accounts_for_every_file(tmp_path: Path) -> None:
+def test_cli_score_runs_quietly_and_accounts_for_every_file(tmp_path: Path,
+                                                            database_url: str) -> None:
     out = tmp_path / "shortlist.csv"
+    sqlite_default = database_url.startswith("sqlite")  # else --database: PostgreSQL
     result = run(["score", str(SAMPLE_PROFILES), "--rubric",
-                  str(RUBRICS / "global-principal-architect.yaml"), "--out", str(out)], tmp_path)
+                  str(RUBRICS / "global-principal-architect.yaml"), "--out", str(out),
+                  *([] if sqlite_default else ["--database", database_url])], tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "ERROR" not in output and "Traceback" not in output, output
     inputs = len([p for p in SAMPLE_PROFILES.iterdir() if not p.name.startswith(".")])
     assert re.search(rf"inputs\s*│\s*{inputs}\b", output), output
     assert out.exists() and out.with_name("shortlist.quarantine.csv").exists()
-    assert (tmp_path / "data" / "trajectory.db").exists(), "default SQLite in the data dir"
+    assert re.search(r"erased, skipped\s*│\s*0\b", output), output
+    if sqlite_default:
+        assert (tmp_path / "data" / "trajectory.db").exists(), "default SQLite in the data dir"
 
 
 def test_cli_bad_rubric_exits_1_naming_file_and_field(tmp_path: Path) -> None:

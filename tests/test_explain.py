@@ -16,9 +16,9 @@ FILES = sorted(p for p in SAMPLE_PROFILES.iterdir() if not p.name.startswith("."
 
 
 @pytest.fixture(scope="module")
-def scored_db(prefect_harness, tmp_path_factory) -> str:
+def scored_db(prefect_harness, tmp_path_factory, module_database_url: str) -> str:
     folder = tmp_path_factory.mktemp("explain")
-    url = f"sqlite:///{folder / 'db.sqlite'}"
+    url = module_database_url
     score_batch(SAMPLE_PROFILES, GPA, folder / "shortlist.csv", url, as_of=AS_OF)
     return url
 

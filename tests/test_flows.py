@@ -1,4 +1,5 @@
-"""The score-batch Prefect flow end to end: real files, a real SQLite file, a real flow run."""
+"""The score-batch Prefect flow end to end: real files, a real database (SQLite and PostgreSQL),
+a real flow run."""
 
 from __future__ import annotations
 
@@ -37,9 +38,9 @@ def batch(tmp_path: Path) -> Path:
 
 
 def test_flows_score_batch_accounts_for_every_input(prefect_harness, batch: Path,
-                                                    tmp_path: Path) -> None:
+                                                    tmp_path: Path, database_url: str) -> None:
     out = tmp_path / "out" / "shortlist.csv"
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    url = database_url
     summary = score_batch(batch, GPA, out, url, as_of=AS_OF)
 
     inputs = len([p for p in batch.iterdir() if not p.name.startswith(".")])
@@ -70,11 +71,13 @@ def test_flows_score_batch_accounts_for_every_input(prefect_harness, batch: Path
         assert s.scalar(select(func.count()).select_from(QuarantineRow)) == summary.quarantined
         run = s.get(RunRow, summary.run_id)
         assert run is not None and run.status == "complete" and run.inputs == inputs
+        assert run.erased_skipped == 0 and Path(run.shortlist_path or "").is_absolute()
     engine.dispose()
 
 
-def test_flows_rerun_is_identical_and_does_not_duplicate(prefect_harness, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+def test_flows_rerun_is_identical_and_does_not_duplicate(prefect_harness, tmp_path: Path,
+                                                         database_url: str) -> None:
+    url = database_url
     first = score_batch(SAMPLE_PROFILES, GPA, tmp_path / "a.csv", url, as_of=AS_OF)
     second = score_batch(SAMPLE_PROFILES, GPA, tmp_path / "b.csv", url, as_of=AS_OF)
     a = pd.read_csv(tmp_path / "a.csv").drop(columns="scored_at")
@@ -88,11 +91,11 @@ def test_flows_rerun_is_identical_and_does_not_duplicate(prefect_harness, tmp_pa
     assert first.run_id != second.run_id
 
 
-def test_flows_shortlist_of_sample_profiles_matches_golden(prefect_harness,
-                                                           tmp_path: Path) -> None:
+def test_flows_shortlist_of_sample_profiles_matches_golden(prefect_harness, tmp_path: Path,
+                                                           database_url: str) -> None:
     """The CSV a recruiter reads; regenerate with UPDATE_GOLDEN=1 after a deliberate change."""
     out = tmp_path / "shortlist.csv"
-    score_batch(SAMPLE_PROFILES, GPA, out, f"sqlite:///{tmp_path / 'db.sqlite'}", as_of=AS_OF)
+    score_batch(SAMPLE_PROFILES, GPA, out, database_url, as_of=AS_OF)
     produced = pd.read_csv(out).drop(columns="scored_at")
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.parent.mkdir(exist_ok=True)

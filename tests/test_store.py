@@ -1,4 +1,4 @@
-"""Store: idempotent upserts on a real SQLite file; records round-trip as JSON."""
+"""Store: idempotent upserts on SQLite and PostgreSQL; records round-trip as JSON."""
 
 from __future__ import annotations
 

@@ -1,0 +1,192 @@
+"""Erasure: forget a candidate everywhere, and keep them forgotten.
+
+``erase_candidate`` deletes the candidate's rows from every table (resume versions with their
+text, extractions, scores with their explanations, quarantine entries), rewrites every shortlist
+the runs table records without the candidate's row (ranks re-numbered) together with its
+quarantine CSV, and records tombstones: keyed hashes (HMAC-SHA256 with the configured secret
+key) of the candidate id and of each erased resume version's content hash, never the id itself.
+``skip_erased`` is what ingestion does with them: an input whose id, or whose exact text, was
+erased is skipped and counted, so the next run over a folder that still holds the file does not
+bring the candidate back.
+
+Erasing is idempotent: erasing again (say, after fixing a shortlist's permissions) finds no rows
+and retries the files.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from pipeline import audit_log
+from pipeline.errors import ConfigError
+from pipeline.export import neutralise, quarantine_path
+from pipeline.ingest import IngestResult
+from pipeline.store import (
+    ExtractionRow,
+    QuarantineRow,
+    ResumeRow,
+    RunRow,
+    ScoreRow,
+    TombstoneRow,
+    upsert,
+)
+
+#: Children before parents, so foreign keys hold on every backend.
+ERASED_TABLES = (ScoreRow, ExtractionRow, QuarantineRow, ResumeRow)
+
+
+def subject_hash(key: bytes, candidate_id: str) -> str:
+    """The keyed hash that stands for a candidate id in tombstones and the audit log."""
+    return hmac.new(key, candidate_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def content_subject(key: bytes, content_hash: str) -> str:
+    """The keyed hash that stands for one erased resume text."""
+    return hmac.new(key, b"content:" + content_hash.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def key_id(key: bytes) -> str:
+    """A short fingerprint of the key, stored with each tombstone (not enough to recover it)."""
+    return hmac.new(key, b"trajectory key id", hashlib.sha256).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    """What one erasure removed: rows per table and the files rewritten."""
+
+    subject: str
+    rows: dict[str, int]
+    files: tuple[Path, ...]
+    failed_files: tuple[tuple[Path, str], ...]
+    already_erased: bool
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+def erase_candidate(engine: Engine, candidate_id: str, *, key: bytes, actor: str,
+                    now: datetime) -> ErasureReport:
+    """Delete ``candidate_id`` from every table and every recorded shortlist; tombstone it.
+
+    The database part (rows, tombstones, audit entry) commits in one transaction before the
+    files are rewritten; a file that cannot be rewritten is reported in ``failed_files`` (and
+    in the audit entry) rather than raised, so the caller can fix it and erase again.
+    """
+    subject = subject_hash(key, candidate_id)
+    rows: dict[str, int] = {}
+    with Session(engine) as session, session.begin():
+        _refuse_foreign_tombstones(session, key)
+        hashes = session.scalars(select(ResumeRow.content_hash)
+                                 .where(ResumeRow.candidate_id == candidate_id)).all()
+        for model in ERASED_TABLES:
+            result = session.execute(delete(model).where(model.candidate_id == candidate_id))
+            rows[model.__tablename__] = result.rowcount  # type: ignore[attr-defined]
+        already = session.get(TombstoneRow, subject) is not None
+        for tomb in (subject, *(content_subject(key, h) for h in hashes)):
+            upsert(session, TombstoneRow, {"subject": tomb, "key_id": key_id(key),
+                                            "erased_at": now}, keys=("subject",))
+        shortlists = session.scalars(select(RunRow.shortlist_path).distinct()
+                                     .where(RunRow.shortlist_path.is_not(None))).all()
+
+    rewritten: list[Path] = []
+    failed: list[tuple[Path, str]] = []
+    for shortlist in sorted({Path(p) for p in shortlists if p}):
+        for path, renumber in ((shortlist, True), (quarantine_path(shortlist), False)):
+            try:
+                if path.is_file() and _rewrite_without(path, candidate_id, renumber=renumber):
+                    rewritten.append(path)
+            except (OSError, csv.Error, ValueError) as err:
+                failed.append((path, str(err)))
+
+    audit_log.append(engine, "erase", actor, {
+        "subject": subject, "rows": rows, "already_erased": already,
+        "files": [{"path": str(p), "sha256": audit_log.file_sha256(p)} for p in rewritten],
+        "failed_files": [str(p) for p, _ in failed],
+    }, now)
+    return ErasureReport(subject, rows, tuple(rewritten), tuple(failed), already)
+
+
+def tombstone_check(engine: Engine, key: Callable[[], bytes]) -> Callable[[str, str], bool]:
+    """A predicate ``erased(candidate_id, content_hash)`` over the stored tombstones.
+
+    ``key`` is called only if tombstones exist, so scoring never needs the secret key until
+    someone has been erased. Raises ``ConfigError`` if they were written under another key:
+    checking them with the wrong key would silently bring erased candidates back.
+    """
+    with Session(engine) as session:
+        if not session.scalar(select(func.count()).select_from(TombstoneRow)):
+            return lambda _candidate_id, _content_hash: False
+        secret = key()
+        _refuse_foreign_tombstones(session, secret)
+        subjects = frozenset(session.scalars(select(TombstoneRow.subject)))
+
+    def erased(candidate_id: str, content_hash: str) -> bool:
+        return (subject_hash(secret, candidate_id) in subjects
+                or bool(content_hash) and content_subject(secret, content_hash) in subjects)
+
+    return erased
+
+
+def skip_erased(ingested: IngestResult,
+                erased: Callable[[str, str], bool]) -> tuple[IngestResult, int]:
+    """Drop erased candidates' inputs; returns what remains and how many inputs were dropped."""
+    documents = tuple(d for d in ingested.documents if not erased(d.candidate_id, d.content_hash))
+    quarantined = tuple(q for q in ingested.quarantined if not erased(q.candidate_id, ""))
+    kept = replace(ingested, documents=documents, quarantined=quarantined)
+    return kept, ingested.inputs - kept.inputs
+
+
+def _refuse_foreign_tombstones(session: Session, key: bytes) -> None:
+    foreign = session.scalar(select(func.count()).select_from(TombstoneRow)
+                             .where(TombstoneRow.key_id != key_id(key)))
+    if foreign:
+        raise ConfigError(
+            f"{foreign} tombstone(s) in this database were written with a different secret key "
+            f"(this key's id is {key_id(key)}); set TRAJECTORY_SECRET_KEY or "
+            "TRAJECTORY_SECRET_KEY_FILE to the key used for erasure, or erased candidates "
+            "would be ingested again")
+
+
+def _rewrite_without(path: Path, candidate_id: str, *, renumber: bool) -> bool:
+    """Rewrite a CSV without ``candidate_id``'s rows, atomically; False if it had none.
+
+    Other rows are kept byte for byte (the csv module, not pandas, so numbers are not
+    re-formatted); ``rank`` is re-numbered 1..n in file order when ``renumber``.
+    """
+    with path.open(encoding="utf-8", newline="") as handle:
+        header, *body = list(csv.reader(handle))
+    column = header.index("candidate_id")  # ValueError if this is not one of our CSVs
+    # The export neutralises cells a spreadsheet would run, so the id may carry a quote.
+    ids = {candidate_id, neutralise(candidate_id)}
+    kept = [row for row in body if row[column] not in ids]
+    if len(kept) == len(body):
+        return False
+    if renumber and "rank" in header:
+        rank = header.index("rank")
+        for position, row in enumerate(kept, start=1):
+            row[rank] = str(position)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")  # as pandas wrote it
+            writer.writerow(header)
+            writer.writerows(kept)
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True

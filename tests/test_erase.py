@@ -1,0 +1,175 @@
+"""Erasure end to end: a candidate erased after a run is gone from every table and every
+shortlist, stays gone when the nightly run sees their file again, and the audit log names no
+one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.orm import Session
+
+from pipeline.audit_log import entries, verify
+from pipeline.erase import (
+    erase_candidate,
+    key_id,
+    skip_erased,
+    subject_hash,
+    tombstone_check,
+)
+from pipeline.errors import ConfigError
+from pipeline.flows import score_batch
+from pipeline.ingest import IngestResult
+from pipeline.records import Quarantined, SourceDocument
+from pipeline.store import TombstoneRow, open_store
+
+from .conftest import AS_OF, RUBRICS, SAMPLE_PROFILES
+
+GPA = RUBRICS / "global-principal-architect.yaml"
+KEY = b"k" * 32
+NOW = datetime(2026, 11, 27, tzinfo=UTC)
+ERASED = "senior-dev-event-driven-payments"  # scored, near the top
+QUARANTINED = "binary-blob"                  # quarantined: lives in the quarantine CSV
+TRAJECTORY = str(Path(sys.executable).with_name("trajectory"))
+
+
+def _rows_mentioning(engine, candidate_id: str) -> dict[str, int]:
+    """Rows of any table whose any text column contains the id."""
+    found: dict[str, int] = {}
+    with engine.connect() as connection:
+        for table in inspect(connection).get_table_names():
+            for row in connection.execute(text(f'SELECT * FROM "{table}"')):
+                if any(candidate_id in str(value) for value in row):
+                    found[table] = found.get(table, 0) + 1
+    return found
+
+
+@pytest.fixture()
+def source(tmp_path: Path) -> Path:
+    folder = tmp_path / "resumes"
+    shutil.copytree(SAMPLE_PROFILES, folder)
+    return folder
+
+
+def test_erase_removes_candidate_everywhere_and_the_next_run_skips_them(
+        prefect_harness, source: Path, tmp_path: Path, database_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out" / "shortlist.csv"
+    first = score_batch(source, GPA, out, database_url, as_of=AS_OF, actor="nightly")
+    before = pd.read_csv(out)
+    quarantine_before = pd.read_csv(first.quarantine_file)
+    assert ERASED in set(before["candidate_id"])
+    assert QUARANTINED in set(quarantine_before["candidate_id"])
+    case_text = (source / f"{ERASED}.md").read_text(encoding="utf-8")
+
+    engine = open_store(database_url)
+    try:
+        reports = [erase_candidate(engine, c, key=KEY, actor="dpo", now=NOW)
+                   for c in (ERASED, QUARANTINED)]
+        assert reports[0].rows == {"scores": 1, "extractions": 1, "quarantine": 0,
+                                   "resumes": 1}
+        assert reports[1].rows["quarantine"] == 1
+        assert reports[0].files == (out.resolve(),)
+        assert reports[1].files == (first.quarantine_file.resolve(),)
+        assert _rows_mentioning(engine, ERASED) == {}
+        assert _rows_mentioning(engine, QUARANTINED) == {}
+
+        # The shortlist lost exactly one row; the others are unchanged, ranks re-numbered.
+        after = pd.read_csv(out)
+        expected = before[before["candidate_id"] != ERASED].reset_index(drop=True)
+        expected["rank"] = range(1, len(expected) + 1)
+        pd.testing.assert_frame_equal(after, expected)
+        assert list(pd.read_csv(first.quarantine_file)["candidate_id"]) == [
+            c for c in quarantine_before["candidate_id"] if c != QUARANTINED]
+        assert oct(out.stat().st_mode & 0o777) == oct(0o600), "permissions kept"
+
+        # The nightly run sees the files again (and a renamed copy of the erased resume).
+        (source / "renamed-copy.md").write_text(case_text, encoding="utf-8")
+        monkeypatch.setenv("TRAJECTORY_SECRET_KEY", KEY.decode())
+        second = score_batch(source, GPA, tmp_path / "again.csv", database_url, as_of=AS_OF)
+        assert second.erased_skipped == 3
+        assert second.scored + second.quarantined + second.erased_skipped == second.inputs
+        assert second.inputs == first.inputs + 1 and second.accounted
+        for csv_file in (tmp_path / "again.csv", second.quarantine_file):
+            content = csv_file.read_text(encoding="utf-8")
+            assert ERASED not in content and QUARANTINED not in content
+            assert "renamed-copy" not in content
+        assert _rows_mentioning(engine, ERASED) == {}
+        assert _rows_mentioning(engine, QUARANTINED) == {}
+        assert _rows_mentioning(engine, "renamed-copy") == {}
+
+        # The audit log: every run, export and erasure, chained, naming no one.
+        log = entries(engine)
+        assert [e.action for e in log] == ["run", "export", "erase", "erase", "run", "export"]
+        assert log[0].actor == "nightly" and log[2].actor == "dpo"
+        assert log[2].details["subject"] == subject_hash(KEY, ERASED)
+        assert log[4].details["erased_skipped"] == 3
+        assert verify(engine).ok
+        dumped = _rows_mentioning(engine, "Global Tables")  # a phrase from the erased resume
+        assert "audit_log" not in dumped
+        sentences = [line for line in case_text.splitlines() if len(line) > 40]
+        assert not any(_rows_mentioning(engine, s[:40]).get("audit_log") for s in sentences)
+    finally:
+        engine.dispose()
+
+
+def test_erase_again_is_idempotent_and_never_stores_the_id(engine) -> None:
+    first = erase_candidate(engine, "nobody-yet", key=KEY, actor="dpo", now=NOW)
+    again = erase_candidate(engine, "nobody-yet", key=KEY, actor="dpo", now=NOW)
+    assert first.total_rows == 0 and not first.already_erased and again.already_erased
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(TombstoneRow)) == 1
+        tomb = s.scalars(select(TombstoneRow)).one()
+        assert tomb.subject == subject_hash(KEY, "nobody-yet") and tomb.key_id == key_id(KEY)
+    assert _rows_mentioning(engine, "nobody-yet") == {}
+
+
+def test_erase_tombstones_under_another_key_are_refused(engine) -> None:
+    erase_candidate(engine, "c1", key=KEY, actor="dpo", now=NOW)
+    with pytest.raises(ConfigError, match="different secret key"):
+        tombstone_check(engine, lambda: b"x" * 32)
+    with pytest.raises(ConfigError, match="different secret key"):
+        erase_candidate(engine, "c2", key=b"x" * 32, actor="dpo", now=NOW)
+
+
+def test_erase_without_tombstones_never_asks_for_the_key(engine) -> None:
+    def no_key() -> bytes:
+        raise AssertionError("the key was read")
+
+    erased = tombstone_check(engine, no_key)
+    assert not erased("anyone", "hash")
+
+
+def test_erase_skip_erased_accounts_for_every_input() -> None:
+    docs = tuple(SourceDocument(c, f"/in/{c}.txt", "t", f"h-{c}", "utf-8") for c in "abc")
+    bad = (Quarantined("b", "/in/b.md", "duplicate candidate id"),
+           Quarantined("z", "/in/z.pdf", "unsupported format (.pdf)"))
+    kept, skipped = skip_erased(IngestResult(docs, bad), lambda c, _h: c == "b")
+    assert [d.candidate_id for d in kept.documents] == ["a", "c"]
+    assert [q.candidate_id for q in kept.quarantined] == ["z"]
+    assert skipped == 2 and kept.inputs + skipped == 5
+
+
+def test_erase_cli_prints_what_it_removed_and_creates_a_private_key(
+        prefect_harness, database_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "s.csv"
+    score_batch(SAMPLE_PROFILES, GPA, out, database_url, as_of=AS_OF)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "TRAJECTORY_"))}
+    env["TRAJECTORY_DATA_DIR"] = str(tmp_path / "data")
+    result = subprocess.run([TRAJECTORY, "erase", ERASED, "--database", database_url,
+                             "--actor", "dpo@example"], capture_output=True, text=True,
+                            env=env, check=False)
+    assert result.returncode == 0, result.stderr
+    for expected in ("scores", "extractions", "resumes", "1 row", f"rewritten: {out.resolve()}"):
+        assert expected in result.stdout, result.stdout
+    key_file = tmp_path / "data" / "secret.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert ERASED not in out.read_text(encoding="utf-8")
