@@ -13,13 +13,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from pipeline.errors import TrajectoryError
-from pipeline.store import QuarantineRow, ResumeRow, ScoreRow
+from pipeline.store import QuarantineRow, ResumeRow, ScoreRow, StoreError, engine_for
 
 #: Quoted evidence sentences shown (the best first); the stored explanation keeps them all.
 SHOWN_EVIDENCE = 8
@@ -62,7 +62,10 @@ def load_stored(url: str, candidate_id: str, rubric: str) -> StoredScore | Store
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
             and not Path(parsed.database).expanduser().exists():
         raise ExplainError(f"{url}: no database there; run `trajectory score` first")
-    engine = create_engine(url)
+    try:
+        engine = engine_for(url)
+    except StoreError as err:
+        raise ExplainError(str(err)) from err
     try:
         with Session(engine) as session:
             row = session.execute(
