@@ -42,6 +42,9 @@ def _quiet_prefect(verbose: bool) -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        # pypdf warns on every damaged PDF it repairs; the quarantine CSV already says why a
+        # file was set aside, so its warnings only clutter the summary.
+        logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 class _ProgressHandler(logging.Handler):

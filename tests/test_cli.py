@@ -37,6 +37,7 @@ def test_cli_score_runs_quietly_and_accounts_for_every_file(tmp_path: Path,
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "ERROR" not in output and "Traceback" not in output, output
+    assert "WARNING" not in output, output
     inputs = len([p for p in SAMPLE_PROFILES.iterdir() if not p.name.startswith(".")])
     assert re.search(rf"inputs\s*│\s*{inputs}\b", output), output
     assert out.exists() and out.with_name("shortlist.quarantine.csv").exists()
