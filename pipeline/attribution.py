@@ -48,10 +48,12 @@ def explain_evidence(
                   for p in pillar_terms}
     titles = {r.index: r.title for r in timeline.roles}
 
+    # Each sentence gets the share of a sub-score's points that its term is of the total.
+    shares = [(flag_pts[f], t, sum(t)) for f, t in flag_terms.items()]
+    shares += [(pillar_pts[p], t, sum(t)) for p, t in pillar_terms.items()]
     found: list[EvidenceContribution] = []
     for n, s in enumerate(sentences):
-        points = sum(flag_pts[f] * t[n] / sum(t) for f, t in flag_terms.items() if sum(t) > 0)
-        points += sum(pillar_pts[p] * t[n] / sum(t) for p, t in pillar_terms.items() if sum(t) > 0)
+        points = sum(pts * terms[n] / total for pts, terms, total in shares if total > 0)
         if points < MIN_QUOTED_POINTS:
             continue
         found.append(EvidenceContribution(

@@ -338,6 +338,8 @@ def _read_csv(path: str | PathLike[str], what: str) -> pd.DataFrame:
                            else str, keep_default_na=what == "shortlist")
     except FileNotFoundError as exc:
         raise BiasAuditError(f"{p}: {what} file not found; expected a CSV file") from exc
+    except OSError as exc:
+        raise BiasAuditError(f"{p}: cannot read {what} file ({exc.strerror})") from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise BiasAuditError(f"{p}: cannot read {what} as CSV ({exc}); expected a UTF-8 "
                              "CSV with a header row") from exc
@@ -350,9 +352,17 @@ def _require(df: pd.DataFrame, cols: tuple[str, ...], src: str, what: str) -> No
                              f"{list(cols)}, found {list(df.columns)}")
 
 
+def _plain(cell: str) -> str:
+    """``"'=x"`` → ``"=x"``: the export's formula neutralisation, undone."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@", "\t", "\r") \
+        else cell
+
+
 def _ids(df: pd.DataFrame, src: str) -> list[str]:
     """candidate_id column → stripped str ids; blank or duplicate ids are an error."""
-    ids = ["" if pd.isna(v) else str(v).strip() for v in df["candidate_id"]]
+    # The shortlist neutralises ids a spreadsheet would run as a formula ("'-x"); undo it so
+    # they join the demographics file's plain ids.
+    ids = ["" if pd.isna(v) else _plain(str(v).strip()) for v in df["candidate_id"]]
     if "" in ids:
         raise BiasAuditError(f"{src}: blank candidate_id in row {ids.index('') + 1}; "
                              "expected every row to have one")

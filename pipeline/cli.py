@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.engine import make_url
 
 from pipeline import __version__
 from pipeline.errors import TrajectoryError
@@ -77,7 +78,8 @@ def _fail(err: TrajectoryError) -> typer.Exit:
 
 @app.command()
 def score(
-    source: Annotated[Path, typer.Argument(help="Folder of .txt and .md resumes.")],
+    source: Annotated[Path, typer.Argument(
+        help="Folder of resumes (.txt, .md, .pdf, .docx, .json).")],
     rubric: Annotated[Path, typer.Option("--rubric", "-r", help="Rubric YAML file.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Shortlist CSV to write.")],
     database: Annotated[str | None, typer.Option(
@@ -132,7 +134,7 @@ def score(
     table.add_row("erased, skipped", str(summary.erased_skipped))
     table.add_row("shortlist", str(summary.shortlist))
     table.add_row("quarantine", str(summary.quarantine_file))
-    table.add_row("database", url)
+    table.add_row("database", make_url(url).render_as_string(hide_password=True))
     for position, (candidate, value) in enumerate(summary.top, start=1):
         table.add_row(f"#{position}", f"{candidate}  {value:.1f}")
     console.print(table)

@@ -59,9 +59,10 @@ def load_stored(url: str, candidate_id: str, rubric: str) -> StoredScore | Store
     the candidates it holds for that rubric when there is neither.
     """
     parsed = make_url(url)
+    shown = parsed.render_as_string(hide_password=True)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
             and not Path(parsed.database).expanduser().exists():
-        raise ExplainError(f"{url}: no database there; run `trajectory score` first")
+        raise ExplainError(f"{shown}: no database there; run `trajectory score` first")
     try:
         engine = engine_for(url)
     except StoreError as err:
@@ -92,13 +93,13 @@ def load_stored(url: str, candidate_id: str, rubric: str) -> StoredScore | Store
                 select(ScoreRow.candidate_id).where(ScoreRow.rubric == rubric).distinct()
             ).scalars())
     except SQLAlchemyError as err:
-        raise ExplainError(f"{url}: cannot read scores ({err.__class__.__name__}); "
+        raise ExplainError(f"{shown}: cannot read scores ({err.__class__.__name__}); "
                            "is this a trajectory database?") from err
     finally:
         engine.dispose()
     hint = (f"candidates scored against it: {', '.join(known[:10])}"
             + (" …" if len(known) > 10 else "")) if known else "no candidate is scored against it"
-    raise ExplainError(f"{url}: no score for {candidate_id!r} against rubric {rubric!r}; {hint}")
+    raise ExplainError(f"{shown}: no score for {candidate_id!r} against rubric {rubric!r}; {hint}")
 
 
 def _tags(flags: dict[str, float], pillars: dict[str, float]) -> str:

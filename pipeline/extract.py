@@ -98,18 +98,19 @@ def extract(resume: Resume, content_hash: str, nlp: Language | None = None) -> C
 
 
 def extract_many(
-    batch: Sequence[tuple[Resume, str]], nlp: Language | None = None
+    batch: Sequence[tuple[Resume, str]], nlp: Language | None = None, n_process: int = 1
 ) -> list[CandidateEvidence]:
     """Many resumes → their evidence, in order, through one ``nlp.pipe`` pass.
 
     The classifier predicts a whole batch of sentences at once, so a batch of resumes costs
-    far less than one call per resume.
+    far less than one call per resume. ``n_process`` > 1 spreads the pass over processes
+    (measured slower here: see scripts/bench_extract.py).
     """
     nlp = nlp if nlp is not None else build_nlp()
     version = extractor_version(nlp)
     per_resume = [_units(resume, nlp) for resume, _ in batch]
     texts = (u.text for units in per_resume for u in units)
-    docs = iter(nlp.pipe(texts, batch_size=_BATCH_SIZE))
+    docs = iter(nlp.pipe(texts, batch_size=_BATCH_SIZE, n_process=n_process))
     results = []
     for (resume, content_hash), units in zip(batch, per_resume, strict=True):
         sentences = tuple(_evidence(next(docs), unit) for unit in units)

@@ -21,14 +21,13 @@ from pipeline.formats import (
     SUPPORTED_SUFFIXES,
     FormatLimits,
     bytes_to_text,
-    check_size,
 )
 from pipeline.records import Quarantined, SourceDocument
 from pipeline.sources import FolderSource, Source, SourceFailure, candidate_id_of, list_inputs
 
 __all__ = [
     "SUPPORTED_SUFFIXES", "IngestResult", "content_hash", "decode_resume", "ingest_folder",
-    "ingest_source", "list_inputs", "normalise_text", "read_document",
+    "ingest_source", "list_inputs", "normalise_text",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -46,32 +45,12 @@ class IngestResult:
         return len(self.documents) + len(self.quarantined)
 
 
-def read_document(path: Path, limits: FormatLimits = DEFAULT_LIMITS) -> SourceDocument:
-    """Read one resume file of any supported format; raises :class:`ResumeFormatError`."""
-    source = str(path)
-    try:
-        check_size(path.stat().st_size, source, limits)
-        data = path.read_bytes()
-    except OSError as err:
-        raise ResumeFormatError(
-            source, f"unreadable file ({err.strerror})", code="unreadable"
-        ) from err
-    text = bytes_to_text(data, source, limits)
-    return SourceDocument(
-        candidate_id=path.stem,
-        source=source,
-        text=text.text,
-        content_hash=content_hash(text.text),
-        encoding=text.encoding,
-    )
-
-
 def ingest_source(source: Source, limits: FormatLimits = DEFAULT_LIMITS) -> IngestResult:
     """Read every input of ``source`` into documents or quarantine entries.
 
     The candidate id is the item name without its suffix. Two inputs with the same candidate
-    id (``a.txt`` and ``a.md``) cannot both be scored: the second, in source order, is
-    quarantined as ``duplicate_id``. Raises :class:`SourceError` (or its
+    id (``a.txt`` and ``a.md``) cannot both be scored: the second readable one, in source
+    order, is quarantined as ``duplicate_id``. Raises :class:`SourceError` (or its
     :class:`TransientSourceError`) only when the source as a whole cannot be read.
     """
     documents: list[SourceDocument] = []
@@ -79,11 +58,6 @@ def ingest_source(source: Source, limits: FormatLimits = DEFAULT_LIMITS) -> Inge
     seen: dict[str, str] = {}
     for entry in source.items(max_bytes=limits.max_bytes):
         candidate_id = candidate_id_of(entry.name)
-        if candidate_id in seen:
-            reason = f"duplicate candidate id: {seen[candidate_id]} has the same id"
-            quarantined.append(Quarantined(candidate_id, entry.source_id, reason, "duplicate_id"))
-            continue
-        seen[candidate_id] = entry.source_id
         try:
             if isinstance(entry, SourceFailure):
                 raise entry.error
@@ -92,6 +66,12 @@ def ingest_source(source: Source, limits: FormatLimits = DEFAULT_LIMITS) -> Inge
             log.info("quarantined %s: %s", entry.source_id, err.reason)
             quarantined.append(Quarantined(candidate_id, entry.source_id, err.reason, err.code))
             continue
+        # Only a readable input claims its id, so a corrupt a.docx never blocks a good a.txt.
+        if candidate_id in seen:
+            reason = f"duplicate candidate id: {seen[candidate_id]} has the same id"
+            quarantined.append(Quarantined(candidate_id, entry.source_id, reason, "duplicate_id"))
+            continue
+        seen[candidate_id] = entry.source_id
         documents.append(SourceDocument(
             candidate_id=candidate_id,
             source=entry.source_id,

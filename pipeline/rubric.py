@@ -7,7 +7,6 @@ of a score are split. See ``rubrics/*.yaml`` and the README's "Rubric format" se
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Self
 
@@ -187,10 +186,6 @@ class Rubric(_Strict):
             raise ValueError(f"must_haves ids must be unique, got {ids}")
         return self
 
-
-def rubric_digest(path: Path) -> str:
-    """Short SHA-256 of the rubric file, recorded beside its version."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
 def load_rubric(path: Path | str) -> Rubric:

@@ -11,7 +11,6 @@ at another revision until ``trajectory db upgrade`` has run.
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -288,7 +287,3 @@ def save_batch(
                 "run_id": run_id, "seen_at": now,
             }, keys=("candidate_id", "source", "reason"), update=("run_id", "seen_at"))
 
-
-def dump_json(record: Any) -> str:
-    """A record as canonical JSON text (sorted keys), for hashing and golden files."""
-    return json.dumps(to_jsonable(record), sort_keys=True, ensure_ascii=False)

@@ -67,6 +67,12 @@ def _merged(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+def _year_handover(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether an "overlap" is only two year-only dates meeting: "2003 – 2009" then
+    "2009 – 2014" read as Jan 2003–Dec 2009 and Jan 2009–Dec 2014, a change of job in 2009."""
+    return b[0] % 12 == 0 and a[1] == b[0] + 12 and b[1] >= a[1]
+
+
 def _worked_before(merged: Sequence[tuple[int, int]], month: int) -> int:
     """Months worked before ``month`` (the career clock)."""
     return sum(max(0, min(hi, month) - lo) for lo, hi in merged)
@@ -141,6 +147,7 @@ def build_timeline(
     dated = sorted((span, i) for i, span in spans.items() if span is not None)
     overlaps = tuple(
         Overlap(i, j, min(a[1], b[1]) - b[0])
-        for n, (a, i) in enumerate(dated) for b, j in dated[n + 1:] if b[0] < a[1]
+        for n, (a, i) in enumerate(dated) for b, j in dated[n + 1:]
+        if b[0] < a[1] and not _year_handover(a, b)
     )
     return Timeline(tuple(entries), gaps, overlaps, round(total / 12, 2))

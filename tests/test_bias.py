@@ -475,3 +475,14 @@ def test_bias_rich_table_has_a_row_per_category_and_unknown(report_with_unknowns
     assert table.row_count == len(report_with_unknowns.rows) + 3
     categories = list(table.columns[1].cells)
     assert categories.count("Unknown") == 3 and "Female × Black" in categories
+
+
+def test_bias_neutralised_shortlist_ids_join_plain_demographics(tmp_path) -> None:
+    """The export writes "-x" as "'-x"; the audit must still find that candidate's category."""
+    shortlist = pd.DataFrame({"rank": [1, 2], "candidate_id": ["'-dash", "plain"],
+                              "score": [80.0, 20.0]})
+    demographics = pd.DataFrame({"candidate_id": ["-dash", "plain"], "sex": ["female", "male"],
+                                 "race_ethnicity": ["Asian", "White"]})
+    report = audit_bias(shortlist, demographics, allow_small=True, n_bootstrap=10)
+    assert report.unknown["sex"] == 0
+    assert {row.category for row in report.rows_for("sex")} >= {"female", "male"}

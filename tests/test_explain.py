@@ -57,3 +57,12 @@ def test_explain_unknown_candidate_is_a_domain_error_naming_the_database(
     result = CliRunner().invoke(app, ["explain", "nobody", "--rubric", "global-principal-architect",
                                       "--database", scored_db])
     assert result.exit_code == 1
+
+
+def test_explain_errors_never_show_the_database_password() -> None:
+    from pipeline.explain import ExplainError, load_stored
+
+    with pytest.raises(ExplainError) as info:
+        load_stored("postgresql://reader:s3cret-pw@127.0.0.1:1/trajectory", "x", "r")
+    assert "s3cret-pw" not in str(info.value)
+    assert "***" in str(info.value)

@@ -207,7 +207,9 @@ def test_formats_docx_with_too_many_members_is_a_zip_bomb() -> None:
 
 
 def test_formats_a_real_docx_passes_the_zip_checks() -> None:
-    check_zip(make_docx(_sample_text(CASE.name)), "case.docx")
+    data = make_docx(_sample_text(CASE.name))
+    assert check_zip(data, "case.docx") is None
+    assert "Led the migration" in bytes_to_text(data, "case.docx").text
 
 
 def test_formats_json_keeps_only_the_text() -> None:

@@ -86,3 +86,11 @@ def test_ingest_missing_folder_is_a_source_error(tmp_path: Path) -> None:
 def test_ingest_hash_ignores_line_endings_and_trailing_space() -> None:
     assert content_hash("a  \r\nb\r\n") == content_hash("a\nb")
     assert normalise_text("\n\nx\n\n") == "x"
+
+
+def test_ingest_a_corrupt_twin_does_not_block_the_readable_resume(tmp_path: Path) -> None:
+    (tmp_path / "a.docx").write_bytes(b"PK\x03\x04 not a docx")
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    result = ingest_folder(tmp_path)
+    assert [d.source for d in result.documents] == [str(tmp_path / "a.txt")]
+    assert [q.code for q in result.quarantined] == ["corrupt"]

@@ -69,3 +69,16 @@ def test_timeline_certification_pace_follows_the_aws_ladder() -> None:
     assert certification_pace(fast)[0] == pytest.approx(2 / 3)
     assert certification_pace(slow)[0] == pytest.approx(2 / 3 * 2 / 10)
     assert certification_pace([Certification("CCP", "foundational", 2020)])[0] == 0.0
+
+
+@pytest.mark.parametrize("first, second, months", [
+    # "2003 – 2009" then "2009 – 2014": year-only dates meeting, a change of job, not overlap.
+    ((date(2003, 1, 1), date(2009, 12, 1)), (date(2009, 1, 1), date(2014, 12, 1)), None),
+    # Month-precise dates that really overlap stay an overlap.
+    ((date(2018, 1, 1), date(2019, 12, 1)), (date(2019, 6, 1), date(2021, 1, 1)), 7),
+    ((date(2018, 1, 1), date(2019, 12, 1)), (date(2019, 1, 1), date(2019, 10, 1)), 10),
+])
+def test_timeline_year_only_handover_is_not_an_overlap(first, second, months) -> None:
+    roles = [Role("A", None, *first, False), Role("B", None, *second, False)]
+    found = [o.months for o in build_timeline(roles, [], AS_OF).overlaps]
+    assert found == ([] if months is None else [months])

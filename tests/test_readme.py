@@ -1,0 +1,21 @@
+"""The README's worked example quotes the scores the pipeline really gives."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "tests" / "golden" / "shortlist-global-principal-architect.csv"
+
+
+def test_readme_worked_example_totals_match_the_golden_shortlist() -> None:
+    with GOLDEN.open(encoding="utf-8", newline="") as handle:
+        scores = {row["candidate_id"]: float(row["score"]) for row in csv.DictReader(handle)}
+    example = (ROOT / "README.md").read_text(encoding="utf-8").split("**Worked example**")[1]
+    example = example.split("\n## ")[0]
+    # "Total **80.97**, confidence …" and "…: **9.44**, confidence …", in that order.
+    quoted = [float(v) for v in re.findall(r"\*\*([\d.]+)\*\*, confidence", example)]
+    assert quoted == [scores["senior-dev-event-driven-payments"],
+                      scores["principal-cloud-architect-long-tenure"]]
