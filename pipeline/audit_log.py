@@ -32,6 +32,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from pipeline.hashing import file_sha256
 from pipeline.store import AuditRow
 
 ACTIONS: tuple[str, ...] = ("run", "export", "erase", "purge")
@@ -86,15 +87,6 @@ def entry_hash(prev_hash: str, seq: int, at: datetime, action: str, actor: str,
     body = canonical_json({"seq": seq, "at": _stamp(at), "action": action, "actor": actor,
                            "details": details})
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes (an exported CSV)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def append_in(session: Session, action: str, actor: str, details: dict[str, Any],

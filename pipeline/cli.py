@@ -212,7 +212,7 @@ def evaluate(
     out.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     console.print(f"written: {out}")
     if record:
-        from pipeline.evaluate import file_sha256
+        from pipeline.hashing import file_sha256
         from pipeline.model_card import record_evaluation
 
         path = record_evaluation(default_model_path(), gold.name, file_sha256(gold), figures)

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from pipeline import audit_log
 from pipeline.errors import ConfigError
 from pipeline.export import neutralise, quarantine_path
+from pipeline.hashing import file_sha256
 from pipeline.ingest import IngestResult
 from pipeline.store import (
     ExtractionRow,
@@ -113,7 +114,7 @@ def erase_candidate(engine: Engine, candidate_id: str, *, key: bytes, actor: str
 
     audit_log.append(engine, "erase", actor, {
         "subject": subject, "rows": rows, "already_erased": already,
-        "files": [{"path": str(p), "sha256": audit_log.file_sha256(p)} for p in rewritten],
+        "files": [{"path": str(p), "sha256": file_sha256(p)} for p in rewritten],
         "failed_files": [str(p) for p, _ in failed],
     }, now)
     return ErasureReport(subject, rows, tuple(rewritten), tuple(failed), already)

@@ -8,7 +8,6 @@ confusion summary (per label TP/FP/FN/TN, and which flags the extractor confuses
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -20,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from spacy.language import Language
 
 from pipeline.errors import TrajectoryError
+from pipeline.hashing import file_sha256
 from pipeline.records import ACCOMPLISHMENT_FLAGS, EVIDENCE_FLAGS, PILLARS
 
 LABELS: tuple[str, ...] = (*EVIDENCE_FLAGS, *PILLARS)
@@ -72,10 +72,6 @@ def load_labelled(path: Path) -> list[LabelledUnit]:
     if not units:
         raise GoldError(f"{path}: no labelled sentences")
     return units
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def predict_units(nlp: Language, texts: Sequence[str]) -> np.ndarray:

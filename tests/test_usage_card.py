@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.evaluate import evaluate, file_sha256, score_predictions
+from pipeline.evaluate import evaluate, score_predictions
+from pipeline.hashing import file_sha256
 from pipeline.nlp.build import default_model_path, new_nlp
 from pipeline.train import is_held_out, load_corpus
 from pipeline.usage_card import GUARANTEES, SECTIONS, render_usage_card

@@ -11,7 +11,6 @@ that records the file's SHA-256; :func:`load_model` refuses a file whose hash di
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.errors import ModelError
+from pipeline.hashing import file_sha256
 from pipeline.nlp.components import NO_PILLAR, QUANTITY_KEY, TECH_KEY, register_extensions
 from pipeline.records import EVIDENCE_FLAGS, PILLARS
 
@@ -120,10 +120,6 @@ class ModelFiles:
         return self.model.with_suffix(".json")
 
 
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _drop_process_state(estimator: Pipeline) -> None:
     """Remove what differs between processes for the same fit, so the file hash is stable.
 
@@ -140,7 +136,7 @@ def save_model(estimator: Pipeline, files: ModelFiles, card: dict[str, Any]) -> 
     files.model.parent.mkdir(parents=True, exist_ok=True)
     _drop_process_state(estimator)
     joblib.dump(estimator, files.model, compress=3)
-    digest = sha256_file(files.model)
+    digest = file_sha256(files.model)
     sidecar = {**card, "model_file": files.model.name, "sha256": digest}
     files.sidecar.write_text(json.dumps(sidecar, indent=2, sort_keys=True) + "\n",
                              encoding="utf-8")
@@ -163,7 +159,7 @@ def load_model(files: ModelFiles) -> tuple[Pipeline, dict[str, Any]]:
     except json.JSONDecodeError as err:
         raise ModelError(f"{files.sidecar}: not valid JSON ({err})") from err
     expected = card.get("sha256")
-    actual = sha256_file(files.model)
+    actual = file_sha256(files.model)
     if actual != expected:
         raise ModelError(
             f"{files.model}: SHA-256 {actual[:12]}… does not match the {expected!s:.12}… "
