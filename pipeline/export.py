@@ -27,7 +27,7 @@ SHORTLIST_COLUMNS: tuple[str, ...] = (
     "rank", "candidate_id", "score", "confidence", "velocity", "proactive", "outcome",
     "trajectory", *PILLARS,
     "tenure_years", "certifications", "must_haves_missing", "top_evidence",
-    "rubric", "rubric_version", "scored_at",
+    "rubric", "rubric_version", "model_version", "scored_at",
 )
 QUARANTINE_COLUMNS: tuple[str, ...] = ("candidate_id", "source", "reason")
 
@@ -84,6 +84,7 @@ def shortlist_frame(
             "top_evidence": " | ".join(describe_evidence(s) for s in c.top_evidence),
             "rubric": c.rubric,
             "rubric_version": c.rubric_version,
+            "model_version": c.explanation.extractor_version if c.explanation else "",
             "scored_at": scored_at.isoformat(timespec="seconds"),
         })
     return _safe(pd.DataFrame(rows, columns=list(SHORTLIST_COLUMNS)))

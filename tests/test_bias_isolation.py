@@ -55,6 +55,8 @@ def test_bias_isolation_audit_runs_on_the_sample_shortlist() -> None:
     sexes = {row.category: row for row in report.rows_for("sex")}
     assert sexes["female"].n == 7 and sexes["male"].n == 9
     assert report.unknown["sex"] == 2
+    assert report.metadata["model_version"].startswith("rules-")
+    assert report.metadata["rubric_version"]
     assert max(row.impact_ratio for row in sexes.values() if row.impact_ratio is not None) == 1.0
     from pipeline.bias import BiasAuditError
 
