@@ -1,7 +1,8 @@
 """Which sentences earned the evidence and pillar points: a per-sentence share of each.
 
 A sub-score is a saturating curve over a sum of sentence strengths, so a sentence's points are
-its *share* of that sum: ``points(s) = Σ_f points_f × strength_f(s) / Σ strength_f
+its *share* of that sum (the terms of :func:`pipeline.terms.evidence_terms`): ``points(s) =
+Σ_f points_f × term_f(s) / Σ term_f
 + Σ_p points_p × p_pillar(s) × accomplishment(s) / Σ (…)``, every term recency-weighted. The
 shares add up exactly to the evidence and pillar-fit points of the score.
 
@@ -15,13 +16,12 @@ from collections.abc import Mapping, Sequence
 from pipeline.features import sentence_recency
 from pipeline.records import (
     ACCOMPLISHMENT_FLAGS,
-    PILLARS,
     EvidenceContribution,
     SentenceEvidence,
     Timeline,
 )
 from pipeline.rubric import Rubric
-from pipeline.strength import accomplishment, strength
+from pipeline.terms import evidence_terms
 
 #: Quoted sentences: those earning at least this many points (or the best few, see score.py).
 MIN_QUOTED_POINTS = 0.05
@@ -38,11 +38,7 @@ def explain_evidence(
     """Each distinct sentence's points, best first (ties by text), those ≥ MIN_QUOTED_POINTS."""
     flag_w = rubric.evidence_weights.normalised()
     pillar_w = rubric.pillar_weights.normalised()
-    weight = [sentence_recency(s, recency) for s in sentences]
-    flag_terms = {f: [w * strength(s, f) for s, w in zip(sentences, weight, strict=True)]
-                  for f in ACCOMPLISHMENT_FLAGS}
-    pillar_terms = {p: [w * s.pillars.get(p, 0.0) * accomplishment(s)
-                        for s, w in zip(sentences, weight, strict=True)] for p in PILLARS}
+    flag_terms, pillar_terms = evidence_terms(sentences, recency)
     flag_pts = {f: rubric.mix.evidence * flag_w[f] * flag_scores[f] / 100 for f in flag_terms}
     pillar_pts = {p: rubric.mix.pillar_fit * pillar_w[p] * pillar_scores[p] / 100
                   for p in pillar_terms}
@@ -62,6 +58,6 @@ def explain_evidence(
             points=round(points, 2),
             flags={f: round(s.flag(f), 2) for f in ACCOMPLISHMENT_FLAGS if s.flag(f) >= 0.2},
             pillars={p: round(v, 2) for p, v in s.pillars.items() if v >= 0.5},
-            recency=round(weight[n], 3),
+            recency=round(sentence_recency(s, recency), 3),
         ))
     return tuple(sorted(found, key=lambda c: (-c.points, c.text)))

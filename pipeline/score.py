@@ -29,7 +29,7 @@ from datetime import date
 from functools import lru_cache
 
 from pipeline.attribution import explain_evidence
-from pipeline.features import recency_weights, sentence_recency, trajectory_features
+from pipeline.features import recency_weights, trajectory_features
 from pipeline.records import (
     ACCOMPLISHMENT_FLAGS,
     PILLARS,
@@ -40,7 +40,8 @@ from pipeline.records import (
     SentenceEvidence,
 )
 from pipeline.rubric import MustHave, Rubric
-from pipeline.strength import MUST_HAVE_STRENGTH, accomplishment, distinct_sentences, strength
+from pipeline.strength import MUST_HAVE_STRENGTH, accomplishment, distinct_sentences
+from pipeline.terms import evidence_terms
 from pipeline.timeline import build_timeline
 
 #: Recorded with every stored explanation; bump when the formula changes.
@@ -96,17 +97,9 @@ def sub_scores(
     sentences: Sequence[SentenceEvidence], recency: Mapping[int, float]
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Flag and pillar sub-scores (0–100) of distinct sentences under recency weights."""
-    weight = [sentence_recency(s, recency) for s in sentences]
-    flags = {
-        f: _saturate(sum(w * strength(s, f) for s, w in zip(sentences, weight, strict=True)),
-                     K_FLAG)
-        for f in ACCOMPLISHMENT_FLAGS
-    }
-    pillars = {
-        p: _saturate(sum(w * s.pillars.get(p, 0.0) * accomplishment(s)
-                         for s, w in zip(sentences, weight, strict=True)), K_PILLAR)
-        for p in PILLARS
-    }
+    flag_terms, pillar_terms = evidence_terms(sentences, recency)
+    flags = {f: _saturate(sum(t), K_FLAG) for f, t in flag_terms.items()}
+    pillars = {p: _saturate(sum(t), K_PILLAR) for p, t in pillar_terms.items()}
     return flags, pillars
 
 

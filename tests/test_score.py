@@ -129,3 +129,16 @@ def test_score_adding_an_accomplishment_never_lowers_the_score(gpa_rubric, items
     before = score_candidate(candidate(*items), gpa_rubric, AS_OF)
     after = score_candidate(candidate(*items, strong), gpa_rubric, AS_OF)
     assert after.score >= before.score - 1e-9
+
+
+def test_score_accomplishment_outside_every_pillar_counts_for_half(gpa_rubric) -> None:
+    """Relevance: a result in no AWS pillar earns half the evidence of the same in a pillar."""
+    from pipeline.terms import OFF_PILLAR_WEIGHT, evidence_terms
+
+    cloud = sentence("Halved checkout latency on EKS.", outcome=0.9, compute_network_iac=1.0)
+    ward = replace(cloud, text="Halved medication errors on the ward.",
+                   pillars={p: 0.0 for p in PILLARS})
+    flags, _ = evidence_terms([cloud, ward], {})
+    assert flags["outcome"][1] == pytest.approx(OFF_PILLAR_WEIGHT * flags["outcome"][0])
+    assert (score_candidate(candidate(ward), gpa_rubric, AS_OF).outcome
+            < score_candidate(candidate(cloud), gpa_rubric, AS_OF).outcome)
