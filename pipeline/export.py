@@ -29,7 +29,7 @@ SHORTLIST_COLUMNS: tuple[str, ...] = (
     "tenure_years", "certifications", "must_haves_missing", "top_evidence",
     "rubric", "rubric_version", "model_version", "scored_at",
 )
-QUARANTINE_COLUMNS: tuple[str, ...] = ("candidate_id", "source", "reason")
+QUARANTINE_COLUMNS: tuple[str, ...] = ("candidate_id", "source", "code", "reason")
 
 # OWASP's list of characters that make a spreadsheet read a cell as a formula.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -93,7 +93,8 @@ def shortlist_frame(
 def quarantine_frame(quarantined: Sequence[Quarantined]) -> pd.DataFrame:
     """The quarantine table, one row per input that was not scored, sorted by source."""
     rows = [
-        {"candidate_id": q.candidate_id, "source": q.source, "reason": q.reason}
+        {"candidate_id": q.candidate_id, "source": q.source, "code": q.code or "",
+         "reason": q.reason}
         for q in sorted(quarantined, key=lambda q: q.source)
     ]
     return _safe(pd.DataFrame(rows, columns=list(QUARANTINE_COLUMNS)))

@@ -70,6 +70,17 @@ class RunRow(Base):
     erased_skipped: Mapped[int] = mapped_column(Integer, default=0)
     shortlist_path: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="running")
+    # Nightly runs (revision 0003): incremental counts, PII totals, versions, exports.
+    kind: Mapped[str] = mapped_column(String(16), default="score")
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    #: Redactions per PII kind over the run (counts only, never values).
+    redactions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Every rubric scored, as {name: version}.
+    rubrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Every file written, as {absolute path: SHA-256}.
+    exports: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ResumeRow(Base):
@@ -85,6 +96,8 @@ class ResumeRow(Base):
     #: None once retention has purged the raw text; the hash and the derived rows stay.
     text: Mapped[str | None] = mapped_column(Text)
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Values the PII guard redacted from ``text``, per kind (counts only; revision 0003).
+    redactions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ExtractionRow(Base):
@@ -125,8 +138,20 @@ class QuarantineRow(Base):
     candidate_id: Mapped[str] = mapped_column(String(255), index=True)
     source: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
+    #: The stable reason code (``pipeline.errors.REASON_CODES``; revision 0003).
+    code: Mapped[str | None] = mapped_column(String(32))
     run_id: Mapped[str] = mapped_column(String(64))
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RunLockRow(Base):
+    """A named lock held by one run until it finishes or ``expires_at`` passes."""
+
+    __tablename__ = "run_locks"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class TombstoneRow(Base):
@@ -284,6 +309,6 @@ def save_batch(
         for q in quarantined:
             upsert(session, QuarantineRow, {
                 "candidate_id": q.candidate_id, "source": q.source, "reason": q.reason,
-                "run_id": run_id, "seen_at": now,
-            }, keys=("candidate_id", "source", "reason"), update=("run_id", "seen_at"))
+                "code": q.code, "run_id": run_id, "seen_at": now,
+            }, keys=("candidate_id", "source", "reason"), update=("code", "run_id", "seen_at"))
 
