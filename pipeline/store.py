@@ -11,6 +11,9 @@ at another revision until ``trajectory db upgrade`` has run.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import types
+import typing
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -247,24 +250,36 @@ def upsert(
 
 
 def start_run(engine: Engine, run_id: str, *, source: str, rubric: str, rubric_version: str,
-              extractor_version: str, started_at: datetime) -> None:
-    """Record that a run began."""
+              extractor_version: str, started_at: datetime, kind: str = "score") -> None:
+    """Record that a run began (``kind``: ``score`` or ``nightly``)."""
     with Session(engine) as session, session.begin():
         session.add(RunRow(run_id=run_id, started_at=started_at, source=source, rubric=rubric,
-                           rubric_version=rubric_version, extractor_version=extractor_version))
+                           rubric_version=rubric_version, extractor_version=extractor_version,
+                           kind=kind, new=0, changed=0, unchanged=0))
 
 
 def finish_run(engine: Engine, run_id: str, *, inputs: int, scored: int, quarantined: int,
                shortlist_path: str | None, finished_at: datetime, status: str,
-               erased_skipped: int = 0) -> None:
-    """Record a run's counts and outcome."""
+               erased_skipped: int = 0, **history: Any) -> None:
+    """Record a run's counts and outcome; ``history`` sets the nightly columns (``new``,
+    ``changed``, ``unchanged``, ``redactions``, ``rubrics``, ``exports``)."""
     with Session(engine) as session, session.begin():
         # One UPDATE, no read first: a reader upgrading to a writer can deadlock on SQLite.
         result = session.execute(update(RunRow).where(RunRow.run_id == run_id).values(
             inputs=inputs, scored=scored, quarantined=quarantined, erased_skipped=erased_skipped,
-            shortlist_path=shortlist_path, finished_at=finished_at, status=status))
+            shortlist_path=shortlist_path, finished_at=finished_at, status=status, **history))
         if not result.rowcount:  # type: ignore[attr-defined]
             raise KeyError(f"run {run_id!r} was never started")
+
+
+def last_complete_exports(engine: Engine, kind: str) -> dict[str, str]:
+    """{path: SHA-256} of the files the latest complete (or partial) run of ``kind`` wrote."""
+    with Session(engine) as session:
+        exports = session.scalars(
+            select(RunRow.exports).where(RunRow.kind == kind,
+                                         RunRow.status.in_(("complete", "partial")))
+            .order_by(RunRow.started_at.desc()).limit(1)).first()
+    return dict(exports or {})
 
 
 def save_batch(
@@ -312,3 +327,38 @@ def save_batch(
                 "code": q.code, "run_id": run_id, "seen_at": now,
             }, keys=("candidate_id", "source", "reason"), update=("code", "run_id", "seen_at"))
 
+
+
+def from_jsonable(cls: type[Any], data: dict[str, Any]) -> Any:
+    """The inverse of :func:`to_jsonable` for a record class: JSON values → ``cls(...)``.
+
+    >>> from pipeline.records import Role
+    >>> from_jsonable(Role, {"title": "SRE", "employer": None, "start": "2020-01-01",
+    ...                      "end": None, "current": True, "bullets": ["Led it"]}).start
+    datetime.date(2020, 1, 1)
+    """
+    hints = _hints(cls)
+    return cls(**{f.name: _from_json_value(hints[f.name], data[f.name])
+                  for f in dataclasses.fields(cls) if f.name in data})
+
+
+@functools.cache
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _from_json_value(kind: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _from_json_value(options[0], value)
+    if origin is tuple:
+        item = typing.get_args(kind)[0]
+        return tuple(_from_json_value(item, v) for v in value)
+    if dataclasses.is_dataclass(kind) and isinstance(kind, type):
+        return from_jsonable(kind, value)
+    if kind is date:
+        return date.fromisoformat(value)
+    return value
