@@ -4,7 +4,8 @@
 ``TRAJECTORY_DATA_DIR`` (default: ``$XDG_DATA_HOME/trajectory`` or ``~/.local/share/trajectory``).
 The configuration file (retention, the nightly run) is ``TRAJECTORY_CONFIG`` or ``config.yaml``
 in the data dir; the secret key for keyed hashes of candidate ids is ``TRAJECTORY_SECRET_KEY``,
-else the file ``TRAJECTORY_SECRET_KEY_FILE``, else ``secret.key`` in the data dir (created on first use).
+else the file ``TRAJECTORY_SECRET_KEY_FILE``, else ``secret.key`` in the data dir (created on
+first use).
 """
 
 from __future__ import annotations

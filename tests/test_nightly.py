@@ -1,0 +1,224 @@
+"""The nightly flow end to end on SQLite and PostgreSQL: incremental runs, versions, diffs,
+the run lock, the PII guard, and a run killed at each stage then re-run."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from sqlalchemy import MetaData, create_engine, func, select
+from sqlalchemy.orm import Session
+
+from pipeline import nightly as nightly_stage
+from pipeline.flows import nightly
+from pipeline.store import ResumeRow, RunRow, ScoreRow
+
+from .conftest import RUBRICS, SAMPLE_PROFILES
+
+GPA = RUBRICS / "global-principal-architect.yaml"
+DPA = RUBRICS / "data-platform-architect.yaml"
+BROKEN = ("binary-blob", "empty-file", "scanned-resume")
+
+
+def write_config(tmp: Path, sources: list[dict], rubrics=(GPA,)) -> Path:
+    config = tmp / "config.yaml"
+    config.write_text(yaml.safe_dump({"nightly": {
+        "sources": sources, "rubrics": [str(r) for r in rubrics],
+        "out_dir": str(tmp / "shortlists")}}), encoding="utf-8")
+    return config
+
+
+def inbox(tmp: Path, broken: bool = False) -> Path:
+    """The valid sample profiles (and with ``broken`` the three malformed files)."""
+    folder = tmp / "inbox"
+    folder.mkdir()
+    for path in SAMPLE_PROFILES.iterdir():
+        if broken or path.stem not in BROKEN:
+            shutil.copy(path, folder / path.name)
+    return folder
+
+
+def edit(folder: Path, stem: str, line: str) -> None:
+    path = next(folder.glob(f"{stem}.*"))
+    path.write_text(path.read_text(encoding="utf-8") + f"\n- {line}\n", encoding="utf-8")
+
+
+@pytest.fixture()
+def extract_spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Candidate ids passed to extract_many, in call order."""
+    seen: list[str] = []
+    real = nightly_stage.extract_many
+
+    def spy(batch, nlp=None):
+        seen.extend(resume.candidate_id for resume, _ in batch)
+        return real(batch, nlp)
+
+    monkeypatch.setattr(nightly_stage, "extract_many", spy)
+    return seen
+
+
+def test_nightly_incremental_counts_versions_diff_and_no_reextraction(
+        prefect_harness, tmp_path: Path, database_url: str, extract_spy: list[str]) -> None:
+    folder = inbox(tmp_path, broken=True)
+    config = write_config(tmp_path, [{"kind": "folder", "path": str(folder)}])
+    valid = sorted(p.stem for p in folder.iterdir() if p.stem not in BROKEN)
+
+    first = nightly(str(config), database_url)
+    assert (first.staged.new, first.staged.changed, first.staged.unchanged) == (len(valid), 0, 0)
+    assert first.status == "partial" and len(first.staged.quarantined) == 3
+    assert sorted(extract_spy) == valid
+    shortlist = tmp_path / "shortlists" / "global-principal-architect.csv"
+    diff = pd.read_csv(shortlist.with_name("global-principal-architect.diff.csv"))
+    assert set(diff["change"]) == {"new"} and len(diff) == len(valid)
+    quarantine = pd.read_csv(shortlist.with_name("global-principal-architect.quarantine.csv"))
+    assert dict(zip(quarantine["candidate_id"], quarantine["code"], strict=True)) == {
+        "binary-blob": "binary", "empty-file": "empty", "scanned-resume": "no_text_pdf"}
+
+    changed = ["junior-cloud-engineer-steep-trajectory", "keyword-stuffer-cloud-buzzwords"]
+    edit(folder, changed[0], "Led the migration of 40 services to ECS with Terraform, "
+                             "cutting deploy time from 2 hours to 9 minutes.")
+    edit(folder, changed[1], "Attended a webinar.")
+    shutil.copy(SAMPLE_PROFILES / "senior-dev-event-driven-payments.md",
+                folder / "newcomer.md")
+    extract_spy.clear()
+    second = nightly(str(config), database_url)
+    s = second.staged
+    assert (s.inputs, s.new, s.changed, s.unchanged) == (len(valid) + 4, 1, 2, len(valid) - 2)
+    assert sorted(extract_spy) == sorted([*changed, "newcomer"]), "unchanged not re-extracted"
+
+    before = pd.read_csv(shortlist.with_name("global-principal-architect.previous.csv"))
+    after = pd.read_csv(shortlist)
+    diff = pd.read_csv(shortlist.with_name("global-principal-architect.diff.csv"))
+    assert list(diff.loc[diff["change"] == "new", "candidate_id"]) == ["newcomer"]
+    assert "dropped" not in set(diff["change"])
+    old_rank = dict(zip(before["candidate_id"], before["rank"], strict=True))
+    new_rank = dict(zip(after["candidate_id"], after["rank"], strict=True))
+    moved = {r.candidate_id: (r.old_rank, r.new_rank)
+             for r in diff[diff["change"] == "moved"].itertuples()}
+    assert moved == {c: (old_rank[c], new_rank[c]) for c in old_rank if old_rank[c] != new_rank[c]}
+    assert moved, "a new candidate above others moves them"
+
+    engine = create_engine(database_url)
+    with Session(engine) as session:
+        versions = dict(session.execute(select(ResumeRow.candidate_id, func.count())
+                                        .group_by(ResumeRow.candidate_id)).all())
+        assert {c: versions[c] for c in changed} == dict.fromkeys(changed, 2)
+        assert sum(versions.values()) == len(valid) + 3
+        for candidate in changed:  # the shortlist's score is the latest version's
+            latest = session.scalar(select(func.max(ResumeRow.id))
+                                    .where(ResumeRow.candidate_id == candidate))
+            assert session.scalar(select(ScoreRow.resume_id).where(
+                ScoreRow.candidate_id == candidate, ScoreRow.run_id == second.run_id)) == latest
+        run = session.get(RunRow, second.run_id)
+        assert run is not None and run.kind == "nightly" and run.status == "partial"
+        assert (run.new, run.changed, run.unchanged, run.quarantined) == (
+            1, 2, len(valid) - 2, 3)
+        assert run.rubrics == {"global-principal-architect": second.rubrics[0].rubric_version}
+        assert set(run.redactions or {}) >= {"email", "phone", "address", "dob"}
+        from pipeline.audit_log import file_sha256
+
+        assert run.exports and all(file_sha256(Path(p)) == h for p, h in run.exports.items())
+    engine.dispose()
+
+
+def test_nightly_lock_keeps_a_second_run_out(prefect_harness, tmp_path: Path,
+                                             database_url: str) -> None:
+    from datetime import timedelta
+
+    from pipeline import runlock
+    from pipeline.store import open_store
+
+    config = write_config(tmp_path, [{"kind": "folder", "path": str(inbox(tmp_path))}])
+    engine = open_store(database_url)
+    runlock.acquire(engine, "nightly", "elsewhere:1:other-run", timedelta(minutes=5))
+    with pytest.raises(runlock.RunLockedError, match="elsewhere:1:other-run"):
+        nightly(str(config), database_url)
+    runlock.release(engine, "nightly", "elsewhere:1:other-run")
+    assert nightly(str(config), database_url).status == "complete"
+    # an expired claim is taken over
+    runlock.acquire(engine, "nightly", "elsewhere:1:stale", timedelta(seconds=-1))
+    runlock.acquire(engine, "nightly", "here:2:fresh", timedelta(minutes=5))
+    engine.dispose()
+
+
+# --- a run killed at each stage, then re-run, ends as one clean run ---------------------------
+
+STAGES = {
+    "ingest": ("pipeline.nightly.stage_inputs", 1),
+    "extract": ("pipeline.nightly.extract_pending", 1),
+    "score-second-rubric": ("pipeline.nightly.score_rubric", 2),
+    "export-first-rubric": ("pipeline.export.export_with_diff", 1),
+    "purge": ("pipeline.retention.purge", 1),
+}
+#: Columns that differ between runs by design: ids, run ids and timestamps.
+VOLATILE = {"id", "resume_id", "run_id", "scored_at", "extracted_at", "first_seen", "seen_at"}
+
+
+def _snapshot(url: str, out_dir: Path) -> dict:
+    engine = create_engine(url)
+    meta = MetaData()
+    meta.reflect(engine)
+    tables = {}
+    with engine.connect() as connection:
+        for name in ("resumes", "extractions", "scores", "quarantine", "tombstones"):
+            table = meta.tables[name]
+            columns = [c for c in table.columns if c.name not in VOLATILE]
+            rows = connection.execute(select(*columns)).all()
+            tables[name] = sorted(repr(tuple(r)) for r in rows)
+        tables["run_locks"] = connection.execute(select(meta.tables["run_locks"])).all()
+    engine.dispose()
+    files = {p.name: pd.read_csv(p).drop(columns=["scored_at"], errors="ignore")
+             for p in sorted(out_dir.glob("*.csv"))}
+    return {"tables": tables, "files": files}
+
+
+def _night(folder: Path) -> None:
+    edit(folder, "junior-cloud-engineer-steep-trajectory", "Led the move to EKS, cutting "
+                                                           "costs by 35%.")
+    shutil.copy(SAMPLE_PROFILES / "principal-cloud-architect-long-tenure.txt",
+                folder / "second-night.txt")
+
+
+@pytest.mark.parametrize("stage", list(STAGES))
+def test_nightly_killed_at_each_stage_then_rerun_equals_a_clean_run(
+        prefect_harness, tmp_path: Path, database_url: str, stage: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    results = {}
+    tmp = tmp_path / "run"  # the same paths for both variants: they are stored and exported
+    for variant in ("clean", "killed"):
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        folder = inbox(tmp, broken=True)
+        config = write_config(tmp, [{"kind": "folder", "path": str(folder)}], (GPA, DPA))
+        url = database_url if variant == "killed" else f"sqlite:///{tmp_path / 'clean.db'}"
+        nightly(str(config), url)
+        _night(folder)
+        if variant == "killed":
+            target, fail_on_call = STAGES[stage]
+            module_name, attr = target.rsplit(".", 1)
+            module = importlib.import_module(module_name)
+            real, calls = getattr(module, attr), []
+
+            def dying(*args, _real=real, _calls=calls, _n=fail_on_call, **kwargs):
+                _calls.append(1)
+                if len(_calls) == _n:
+                    raise RuntimeError(f"killed at {stage}")
+                return _real(*args, **kwargs)
+
+            monkeypatch.setattr(module, attr, dying)
+            with pytest.raises(RuntimeError, match="killed"):
+                nightly(str(config), url)
+            monkeypatch.setattr(module, attr, real)
+        nightly(str(config), url)
+        results[variant] = _snapshot(url, tmp / "shortlists")
+
+    clean, killed = results["clean"], results["killed"]
+    assert killed["tables"] == clean["tables"]
+    assert sorted(killed["files"]) == sorted(clean["files"])
+    for name, frame in clean["files"].items():
+        pd.testing.assert_frame_equal(killed["files"][name], frame, obj=name)
