@@ -38,7 +38,8 @@ def test_export_writes_ranked_shortlist_and_quarantine(tmp_path: Path) -> None:
     planted = '=HYPERLINK("http://x","y") led the cut-over.'
     shortlist, quarantine = export_shortlist(
         [scored("best", 80.0, planted), scored("next", 60.0)],
-        [Quarantined("=cmd", "/in/=cmd.pdf", "unsupported format (.pdf)", "unsupported_format")], out, NOW,
+        [Quarantined("=cmd", "/in/=cmd.pdf", "unsupported format (.pdf)", "unsupported_format")],
+        out, NOW,
     )
     frame = pd.read_csv(shortlist)
     assert tuple(frame.columns) == SHORTLIST_COLUMNS

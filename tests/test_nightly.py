@@ -222,3 +222,124 @@ def test_nightly_killed_at_each_stage_then_rerun_equals_a_clean_run(
     assert sorted(killed["files"]) == sorted(clean["files"])
     for name, frame in clean["files"].items():
         pd.testing.assert_frame_equal(killed["files"][name], frame, obj=name)
+
+
+# --- sources: S3 (moto on loopback), a JSON Lines export and a folder in one run -------------
+
+
+def test_nightly_reads_s3_jsonl_and_folder_sources(prefect_harness, tmp_path: Path,
+                                                   database_url: str, s3_endpoint: str) -> None:
+    import json
+    import uuid
+
+    import boto3
+
+    from .conftest import make_docx, make_pdf
+
+    case = (SAMPLE_PROFILES / "senior-dev-event-driven-payments.md").read_text(encoding="utf-8")
+    bucket = f"resumes-{uuid.uuid4().hex[:12]}"
+    client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
+    client.create_bucket(Bucket=bucket)
+    client.put_object(Bucket=bucket, Key="in/s3-pdf.pdf", Body=make_pdf(case))
+    client.put_object(Bucket=bucket, Key="in/s3-docx.docx", Body=make_docx(case))
+    client.put_object(Bucket=bucket, Key="in/s3-txt.md", Body=case.encode())
+    client.put_object(Bucket=bucket, Key="elsewhere/ignored.md", Body=case.encode())
+    export = tmp_path / "ats.jsonl"
+    export.write_text(json.dumps({"id": "ats-1", "text": case}) + "\n{not json\n",
+                      encoding="utf-8")
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(SAMPLE_PROFILES / "sre-operations-observability.txt", folder)
+    config = write_config(tmp_path, [
+        {"kind": "folder", "path": str(folder)},
+        {"kind": "s3", "bucket": bucket, "prefix": "in/", "endpoint_url": s3_endpoint},
+        {"kind": "jsonl", "path": str(export)},
+    ])
+    summary = nightly(str(config), database_url)
+    assert (summary.staged.inputs, summary.staged.new) == (6, 5)
+    assert [q.code for q in summary.staged.quarantined] == ["corrupt"]  # the bad line
+    shortlist = pd.read_csv(summary.rubrics[0].shortlist).set_index("candidate_id")
+    assert set(shortlist.index) == {"sre-operations-observability", "s3-pdf", "s3-docx",
+                                    "s3-txt", "ats-1"}
+    twin = shortlist.loc["s3-txt", "score"]
+    for other in ("s3-pdf", "s3-docx", "ats-1"):
+        assert abs(shortlist.loc[other, "score"] - twin) <= 1.0, other
+
+
+def test_nightly_retries_a_transient_source_error(prefect_harness, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.errors import TransientSourceError
+
+    config = write_config(tmp_path, [{"kind": "folder", "path": str(inbox(tmp_path))}])
+    real, calls = nightly_stage.read_sources, []
+
+    def flaky(settings):
+        calls.append(1)
+        if len(calls) == 1:
+            raise TransientSourceError("s3://bucket: SlowDown (503); retry later")
+        return real(settings)
+
+    monkeypatch.setattr(nightly_stage, "read_sources", flaky)
+    summary = nightly(str(config), f"sqlite:///{tmp_path / 'db.sqlite'}")
+    assert len(calls) == 2 and summary.status == "complete"
+
+
+# --- the PII guard: planted values never reach the database, exports, logs or Prefect --------
+
+PLANTED = {
+    "email": "jane.doe.planted@example.com",
+    "phone": "+44 20 7946 0958",
+    "profile_url": "linkedin.com/in/jane-planted-1234567",
+    "handle": "@janeplanted99",
+    "address": "742 Evergreen Terrace",
+    "dob": "14 March 1988",
+}
+
+
+def test_nightly_planted_pii_appears_nowhere(prefect_harness, tmp_path: Path,
+                                             database_url: str, caplog, capfd) -> None:
+    import logging
+
+    from prefect.settings import get_current_settings
+
+    caplog.set_level(logging.DEBUG)
+    folder = inbox(tmp_path)
+    header = (f"Jane Planted\nEmail: {PLANTED['email']} | Phone: {PLANTED['phone']}\n"
+              f"{PLANTED['profile_url']} | Twitter: {PLANTED['handle']}\n"
+              f"Address: {PLANTED['address']}, Springfield\n"
+              f"Date of birth: {PLANTED['dob']}\n\n")
+    planted_in = [p for p in sorted(folder.iterdir()) if p.suffix == ".md"][:5]
+    for path in planted_in:
+        path.write_text(header + path.read_text(encoding="utf-8"), encoding="utf-8")
+    config = write_config(tmp_path, [{"kind": "folder", "path": str(folder)}])
+    summary = nightly(str(config), database_url)
+    assert all(summary.staged.redactions[kind] >= len(planted_in) for kind in PLANTED), (
+        summary.staged.redactions)
+
+    haystacks: dict[str, str] = {}
+    engine = create_engine(database_url)
+    meta = MetaData()
+    meta.reflect(engine)
+    with engine.connect() as connection:
+        for name, table in meta.tables.items():
+            haystacks[f"table {name}"] = repr(connection.execute(select(table)).all())
+    engine.dispose()
+    for path in (tmp_path / "shortlists").iterdir():
+        haystacks[str(path)] = path.read_text(encoding="utf-8")
+    haystacks["logs"] = caplog.text
+    out, err = capfd.readouterr()
+    haystacks["stdout/stderr"] = out + err
+    settings = get_current_settings()
+    storage = Path(settings.results.local_storage_path)
+    prefect_db = settings.server.database.connection_url
+    for root in (storage, Path(settings.home)):
+        for path in (root.rglob("*") if root.exists() else ()):
+            if path.is_file():
+                haystacks[str(path)] = path.read_bytes().decode("utf-8", "replace")
+    if prefect_db and prefect_db.get_secret_value().startswith("sqlite"):
+        db_file = Path(prefect_db.get_secret_value().split("///", 1)[1])
+        haystacks[str(db_file)] = db_file.read_bytes().decode("utf-8", "replace")
+    assert any("prefect" in k.lower() or k.endswith(".db") for k in haystacks), haystacks.keys()
+    for kind, value in PLANTED.items():
+        leaks = [where for where, text in haystacks.items() if value in text]
+        assert not leaks, f"planted {kind} {value!r} found in {leaks}"
