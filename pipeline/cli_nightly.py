@@ -165,15 +165,13 @@ def runs(ctx: typer.Context, database: DatabaseOption = None,
         rows = session.scalars(select(RunRow).order_by(RunRow.started_at.desc())
                                .limit(limit)).all()
     engine.dispose()
-    table = Table(title="runs")
-    for column in ("run id", "kind", "status", "started", "inputs", "new", "changed",
-                   "unchanged", "quarantined"):
-        table.add_column(column)
+    # Plain columns, not a rich table: a narrow terminal must not cut run ids.
+    typer.echo(f"{'run id':<12}  {'kind':<7}  {'status':<12}  {'started (UTC)':<25}  "
+               "inputs  new  changed  unchanged  quarantined")
     for r in rows:
-        table.add_row(r.run_id[:12], r.kind, r.status, r.started_at.isoformat(timespec="seconds"),
-                      str(r.inputs), str(r.new), str(r.changed), str(r.unchanged),
-                      str(r.quarantined))
-    console.print(table)
+        typer.echo(f"{r.run_id[:12]:<12}  {r.kind:<7}  {r.status:<12}  "
+                   f"{r.started_at.isoformat(timespec='seconds'):<25}  {r.inputs:>6}  "
+                   f"{r.new:>3}  {r.changed:>7}  {r.unchanged:>9}  {r.quarantined:>11}")
 
 
 @runs_app.command("show")

@@ -274,26 +274,73 @@ def nightly_extract_task(database_url: str, now: datetime) -> int:
 
 
 @task(name="nightly-score-export", cache_policy=NO_CACHE)
-def nightly_score_task(database_url: str, run_id: str, rubric_path: Path, out_dir: Path,
-                       quarantined: tuple[Quarantined, ...], as_of: date, now: datetime,
-                       last_exports: dict[str, str], top: int) -> RubricOutcome:
-    rubric = load_rubric(rubric_path)
+def nightly_score_task(database_url: str, run_id: str, rubric_paths: tuple[Path, ...],
+                       out_dir: Path, quarantined: tuple[Quarantined, ...], as_of: date,
+                       now: datetime, last_exports: dict[str, str],
+                       top: int) -> tuple[RubricOutcome, ...]:
     engine = store_stage.open_store(database_url)
+    outcomes = []
     try:
+        # Loaded once for every rubric; the evidence stays inside this task.
         evidence = nightly_stage.latest_evidence(engine, extractor_version(build_nlp()))
-        ranked = nightly_stage.score_rubric(engine, run_id, evidence, rubric, as_of, now)
+        for rubric_path in rubric_paths:
+            rubric = load_rubric(rubric_path)
+            ranked = nightly_stage.score_rubric(engine, run_id, evidence, rubric, as_of, now)
+            out = (out_dir / f"{rubric_path.stem}.csv").resolve()
+            paths = export_stage.export_with_diff(ranked, quarantined, out, now,
+                                                  last_exports.get(str(out)))
+            outcomes.append(_outcome(rubric.name, rubric.version, paths, len(ranked), top))
+            progress.info("score: %d scored against %s %s", len(ranked), rubric.name,
+                          rubric.version)
     finally:
         engine.dispose()
-    out = (out_dir / f"{rubric_path.stem}.csv").resolve()
-    paths = export_stage.export_with_diff(ranked, quarantined, out, now,
-                                          last_exports.get(str(out)))
-    diff = pd.read_csv(paths[2])
-    progress.info("score: %d scored against %s %s", len(ranked), rubric.name, rubric.version)
+    return tuple(outcomes)
+
+
+def _outcome(rubric: str, version: str, paths: tuple[Path, Path, Path], scored: int,
+             top: int) -> RubricOutcome:
+    head = pd.read_csv(paths[0], nrows=top, usecols=["rank", "candidate_id", "score"],
+                       dtype={"candidate_id": str})
+    diff = pd.read_csv(paths[2], usecols=["change"])
     return RubricOutcome(
-        rubric=rubric.name, rubric_version=rubric.version, shortlist=out,
-        files={str(p): audit_log.file_sha256(p) for p in paths}, scored=len(ranked),
-        top=tuple((i, c.candidate_id, c.score) for i, c in enumerate(ranked[:top], start=1)),
-        diff_counts={k: int(v) for k, v in diff["change"].value_counts().items()})
+        rubric=rubric, rubric_version=version, shortlist=paths[0],
+        files={str(p): audit_log.file_sha256(p) for p in paths}, scored=scored,
+        top=tuple((int(r), c, float(v)) for r, c, v in head.itertuples(index=False)),
+        diff_counts={str(k): int(v) for k, v in diff["change"].value_counts().items()})
+
+
+@task(name="nightly-reuse", cache_policy=NO_CACHE)
+def nightly_reuse_task(database_url: str, rubric_paths: tuple[Path, ...], out_dir: Path,
+                       quarantined: tuple[Quarantined, ...], as_of: date,
+                       top: int) -> tuple[RubricOutcome, ...] | None:
+    """The last complete run's outcomes if this run would write exactly its files: nothing
+    new, changed or extracted (checked by the caller), the same day, the same rubric and
+    extractor versions, the same quarantine, and every file still as it recorded."""
+    engine = store_stage.open_store(database_url)
+    try:
+        last = store_stage.last_complete_run(engine, "nightly")
+        # A run killed after storing versions or evidence leaves rows newer than ``last``.
+        touched = last is None or store_stage.stored_since(engine, last.started_at)
+    finally:
+        engine.dispose()
+    rubrics = {r.name: r.version for r in map(load_rubric, rubric_paths)}
+    if (last is None or touched or last.as_of != as_of or last.rubrics != rubrics
+            or last.extractor_version != extractor_version(build_nlp())):
+        return None
+    exports = dict(last.exports or {})
+    quarantine_csv = export_stage.quarantine_frame(quarantined).to_csv(index=False)
+    outcomes = []
+    for path, (name, version) in zip(rubric_paths, rubrics.items(), strict=True):
+        out = (out_dir / f"{path.stem}.csv").resolve()
+        paths = (out, export_stage.quarantine_path(out), export_stage.diff_path(out))
+        if any(not p.is_file() or exports.get(str(p)) != audit_log.file_sha256(p)
+               for p in paths):
+            return None
+        if paths[1].read_text(encoding="utf-8") != quarantine_csv:
+            return None
+        scored = sum(1 for _ in out.open(encoding="utf-8")) - 1
+        outcomes.append(_outcome(name, version, paths, scored, top))
+    return tuple(outcomes)
 
 
 @task(name="nightly-purge", cache_policy=NO_CACHE)
@@ -308,14 +355,17 @@ def nightly_purge_task(database_url: str, policy: RetentionPolicy, now: datetime
 
 @flow(name="nightly", log_prints=False, validate_parameters=False)
 def nightly(config: str | None = None, database_url: str | None = None,
-            actor: str | None = None) -> NightlySummary:
+            actor: str | None = None, as_of: date | None = None) -> NightlySummary:
     """Ingest every configured source, extract what is new or changed, rescore every active
     rubric, write each shortlist with its diff against the last complete run, purge what
     retention allows, and publish the top of each shortlist as a table artifact.
 
     ``config`` is the configuration file (default: ``pipeline.config.config_file()``);
-    ``database_url`` defaults to ``pipeline.config.database_url()``. Holds the ``nightly``
-    run lock throughout. Tasks hand each other ids, paths and counts, never resume text.
+    ``database_url`` defaults to ``pipeline.config.database_url()``; ``as_of`` (default:
+    today, UTC) ends roles that run to "present". Holds the ``nightly`` run lock throughout.
+    Tasks hand each other ids, paths and counts, never resume text. A re-run the same day
+    that finds nothing new, changed or to extract, with the same rubrics and extractor,
+    reuses the last complete run's files, which are exactly what it would write.
     """
     settings_all = retention.load_settings(config_file(Path(config) if config else None))
     settings = settings_all.nightly
@@ -325,6 +375,7 @@ def nightly(config: str | None = None, database_url: str | None = None,
     url = resolve_database_url(database_url)
     actor = actor or audit_log.default_actor()
     now = datetime.now(UTC)
+    as_of = as_of or now.date()
     run_id = uuid.uuid4().hex
     engine = store_stage.open_store(url)
     owner = runlock.owner_id(run_id)
@@ -339,11 +390,15 @@ def nightly(config: str | None = None, database_url: str | None = None,
             try:
                 staged = nightly_ingest_task(url, settings, run_id, now)
                 extracted = nightly_extract_task(url, now)
-                outcomes = tuple(
-                    nightly_score_task(url, run_id, path, settings.resolved_out_dir(),
-                                       staged.quarantined, now.date(), now, last_exports,
-                                       settings.top)
-                    for path in rubric_paths)
+                out_dir = settings.resolved_out_dir()
+                outcomes = None
+                if staged.new == staged.changed == extracted == 0:
+                    outcomes = nightly_reuse_task(url, rubric_paths, out_dir,
+                                                  staged.quarantined, as_of, settings.top)
+                if outcomes is None:
+                    outcomes = nightly_score_task(url, run_id, rubric_paths, out_dir,
+                                                  staged.quarantined, as_of, now,
+                                                  last_exports, settings.top)
                 purged = nightly_purge_task(url, settings_all.retention, now, actor)
             except BaseException:
                 store_stage.finish_run(engine, run_id, inputs=0, scored=0, quarantined=0,
@@ -352,7 +407,7 @@ def nightly(config: str | None = None, database_url: str | None = None,
                 raise
             status = "partial" if staged.quarantined else "complete"
             summary = NightlySummary(run_id, staged, extracted, outcomes, purged, status)
-            _finish_nightly(engine, summary, url, actor, now, extractor)
+            _finish_nightly(engine, summary, actor, now, extractor, as_of)
     finally:
         engine.dispose()
     for outcome in outcomes:
@@ -366,8 +421,8 @@ def nightly(config: str | None = None, database_url: str | None = None,
     return summary
 
 
-def _finish_nightly(engine: Engine, summary: NightlySummary, url: str, actor: str,
-                    started: datetime, extractor: str) -> None:
+def _finish_nightly(engine: Engine, summary: NightlySummary, actor: str, started: datetime,
+                    extractor: str, as_of: date) -> None:
     staged = summary.staged
     finished = datetime.now(UTC)
     exports = {p: h for o in summary.rubrics for p, h in o.files.items()}
@@ -378,7 +433,8 @@ def _finish_nightly(engine: Engine, summary: NightlySummary, url: str, actor: st
         shortlist_path=None, finished_at=finished, status=summary.status,
         new=staged.new, changed=staged.changed, unchanged=staged.unchanged,
         redactions=staged.redactions,
-        rubrics={o.rubric: o.rubric_version for o in summary.rubrics}, exports=exports)
+        rubrics={o.rubric: o.rubric_version for o in summary.rubrics}, exports=exports,
+        as_of=as_of)
     audit_log.record_run(
         engine, actor=actor, now=finished, run_id=summary.run_id, started_at=started,
         source="nightly", rubric=",".join(o.rubric for o in summary.rubrics),

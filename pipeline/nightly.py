@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 
 #: Resumes extracted per ``extract_many`` call and per transaction.
 EXTRACT_BATCH = 500
+#: Rows per multi-row upsert statement (well under SQLite's bound-parameter limit).
+UPSERT_BATCH = 400
 
 
 @dataclass(frozen=True)
@@ -183,12 +185,12 @@ def extract_pending(engine: Engine, nlp: Language, now: datetime) -> int:
                   for row in chunk]
         evidence = extract_many(parsed, nlp)
         with Session(engine) as session, session.begin():
-            for row, found in zip(chunk, evidence, strict=True):
-                upsert(session, ExtractionRow, {
-                    "resume_id": row.id, "candidate_id": row.candidate_id,
-                    "extractor_version": version, "evidence": to_jsonable(found),
-                    "extracted_at": now,
-                }, keys=("resume_id", "extractor_version"), update=("evidence", "extracted_at"))
+            upsert(session, ExtractionRow, [{
+                "resume_id": row.id, "candidate_id": row.candidate_id,
+                "extractor_version": version, "evidence": to_jsonable(found),
+                "extracted_at": now,
+            } for row, found in zip(chunk, evidence, strict=True)],
+                keys=("resume_id", "extractor_version"), update=("evidence", "extracted_at"))
         done += len(chunk)
     return done
 
@@ -212,13 +214,15 @@ def score_rubric(engine: Engine, run_id: str, evidence: Iterable[tuple[int, Cand
     pairs = list(evidence)
     resume_ids = {(e.resume.candidate_id, e.content_hash): rid for rid, e in pairs}
     ranked = score_and_rank([e for _, e in pairs], rubric, as_of)
+    rows = [{
+        "resume_id": resume_ids[(s.candidate_id, s.content_hash)],
+        "candidate_id": s.candidate_id, "rubric": s.rubric,
+        "rubric_version": s.rubric_version, "score": s.score,
+        "explanation": to_jsonable(s), "run_id": run_id, "scored_at": now,
+    } for s in ranked]
     with Session(engine) as session, session.begin():
-        for s in ranked:
-            upsert(session, ScoreRow, {
-                "resume_id": resume_ids[(s.candidate_id, s.content_hash)],
-                "candidate_id": s.candidate_id, "rubric": s.rubric,
-                "rubric_version": s.rubric_version, "score": s.score,
-                "explanation": to_jsonable(s), "run_id": run_id, "scored_at": now,
-            }, keys=("resume_id", "rubric", "rubric_version"),
-                update=("score", "explanation", "run_id", "scored_at"))
+        for start in range(0, len(rows), UPSERT_BATCH):
+            upsert(session, ScoreRow, rows[start:start + UPSERT_BATCH],
+                   keys=("resume_id", "rubric", "rubric_version"),
+                   update=("score", "explanation", "run_id", "scored_at"))
     return ranked

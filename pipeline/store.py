@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    exists,
     select,
     update,
 )
@@ -84,6 +86,8 @@ class RunRow(Base):
     rubrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: Every file written, as {absolute path: SHA-256}.
     exports: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The day roles running to "present" were ended at.
+    as_of: Mapped[date | None] = mapped_column(Date)
 
 
 class ResumeRow(Base):
@@ -231,15 +235,16 @@ def open_store(url: str) -> Engine:
 
 
 def upsert(
-    session: Session, model: type[Base], values: dict[str, Any], keys: Sequence[str],
-    update: Sequence[str] = (),
+    session: Session, model: type[Base], values: dict[str, Any] | list[dict[str, Any]],
+    keys: Sequence[str], update: Sequence[str] = (),
 ) -> None:
-    """INSERT … ON CONFLICT (keys) DO UPDATE/NOTHING on SQLite and PostgreSQL."""
+    """INSERT … ON CONFLICT (keys) DO UPDATE/NOTHING on SQLite and PostgreSQL; ``values`` is
+    one row or a list of rows (one statement: keep lists to a few hundred rows)."""
     dialect = session.get_bind().dialect.name
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
     if insert is None:
         raise NotImplementedError(f"unsupported database {dialect!r}; use sqlite or postgresql")
-    stmt: Any = insert(model).values(**values)  # the dialect's Insert, with ON CONFLICT
+    stmt: Any = insert(model).values(values)  # the dialect's Insert, with ON CONFLICT
     if update:
         stmt = stmt.on_conflict_do_update(
             index_elements=list(keys), set_={c: stmt.excluded[c] for c in update}
@@ -272,14 +277,27 @@ def finish_run(engine: Engine, run_id: str, *, inputs: int, scored: int, quarant
             raise KeyError(f"run {run_id!r} was never started")
 
 
+def last_complete_run(engine: Engine, kind: str) -> RunRow | None:
+    """The latest run of ``kind`` that finished (``complete`` or ``partial``)."""
+    with Session(engine, expire_on_commit=False) as session:
+        return session.scalars(
+            select(RunRow).where(RunRow.kind == kind,
+                                 RunRow.status.in_(("complete", "partial")))
+            .order_by(RunRow.started_at.desc()).limit(1)).first()
+
+
+def stored_since(engine: Engine, moment: datetime) -> bool:
+    """Whether any resume version or extraction was stored after ``moment``."""
+    with Session(engine) as session:
+        return bool(session.scalar(select(
+            exists().where(ResumeRow.first_seen > moment)
+            | exists().where(ExtractionRow.extracted_at > moment))))
+
+
 def last_complete_exports(engine: Engine, kind: str) -> dict[str, str]:
     """{path: SHA-256} of the files the latest complete (or partial) run of ``kind`` wrote."""
-    with Session(engine) as session:
-        exports = session.scalars(
-            select(RunRow.exports).where(RunRow.kind == kind,
-                                         RunRow.status.in_(("complete", "partial")))
-            .order_by(RunRow.started_at.desc()).limit(1)).first()
-    return dict(exports or {})
+    last = last_complete_run(engine, kind)
+    return dict(last.exports or {}) if last is not None else {}
 
 
 def save_batch(

@@ -50,7 +50,7 @@ def test_cli_score_runs_quietly_and_accounts_for_every_file(tmp_path: Path,
     database = [] if sqlite_default else ["--database", database_url]
     listed = run(["runs", *database], tmp_path)
     assert listed.returncode == 0, listed.stderr
-    run_id = re.search(r"│ ([0-9a-f]{12}) ", listed.stdout)
+    run_id = re.search(r"^([0-9a-f]{12}) +score ", listed.stdout, re.MULTILINE)
     assert run_id and "score" in listed.stdout and "partial" not in listed.stdout
     shown = run(["runs", "show", run_id.group(1), *database], tmp_path)
     assert shown.returncode == 0, shown.stderr

@@ -343,3 +343,27 @@ def test_nightly_planted_pii_appears_nowhere(prefect_harness, tmp_path: Path,
     for kind, value in PLANTED.items():
         leaks = [where for where, text in haystacks.items() if value in text]
         assert not leaks, f"planted {kind} {value!r} found in {leaks}"
+
+
+def test_nightly_same_day_rerun_is_a_no_op_next_day_rescores(
+        prefect_harness, tmp_path: Path, database_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date, timedelta
+
+    config = write_config(tmp_path, [{"kind": "folder", "path": str(inbox(tmp_path))}])
+    day = date(2026, 11, 2)
+    first = nightly(str(config), database_url, as_of=day)
+    files = {p.name: p.read_bytes() for p in (tmp_path / "shortlists").iterdir()}
+    scored: list[str] = []
+    real = nightly_stage.score_rubric
+
+    def spy(engine, run_id, evidence, rubric, *args):
+        scored.append(rubric.name)
+        return real(engine, run_id, evidence, rubric, *args)
+
+    monkeypatch.setattr(nightly_stage, "score_rubric", spy)
+    again = nightly(str(config), database_url, as_of=day)
+    assert scored == [] and again.rubrics == first.rubrics
+    assert {p.name: p.read_bytes() for p in (tmp_path / "shortlists").iterdir()} == files
+    nightly(str(config), database_url, as_of=day + timedelta(days=1))
+    assert scored == ["global-principal-architect"]

@@ -1,5 +1,6 @@
 """Nightly runs: quarantine reason codes, per-resume redaction counts, run history (kind,
-new/changed/unchanged, redaction totals, rubric versions, export hashes) and the run lock.
+new/changed/unchanged, redaction totals, rubric versions, export hashes, as-of day) and the
+run lock.
 
 Existing rows are carried over: earlier runs were ``score`` runs that recorded no incremental
 counts; earlier quarantine entries and resumes have no code or redaction counts (NULL).
@@ -41,6 +42,7 @@ def upgrade() -> None:
             batch.add_column(sa.Column(name, sa.Integer(), nullable=False, server_default="0"))
         for name in ("redactions", "rubrics", "exports"):
             batch.add_column(sa.Column(name, sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("as_of", sa.Date(), nullable=True))
     with op.batch_alter_table("runs") as batch:
         batch.alter_column("kind", existing_type=sa.String(length=16), server_default=None)
         for name in _COUNTS:
@@ -49,7 +51,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("runs") as batch:
-        for name in ("exports", "rubrics", "redactions", *_COUNTS, "kind"):
+        for name in ("as_of", "exports", "rubrics", "redactions", *_COUNTS, "kind"):
             batch.drop_column(name)
     with op.batch_alter_table("resumes") as batch:
         batch.drop_column("redactions")
