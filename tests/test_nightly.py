@@ -367,3 +367,30 @@ def test_nightly_same_day_rerun_is_a_no_op_next_day_rescores(
     assert {p.name: p.read_bytes() for p in (tmp_path / "shortlists").iterdir()} == files
     nightly(str(config), database_url, as_of=day + timedelta(days=1))
     assert scored == ["global-principal-architect"]
+
+
+def test_nightly_erase_rewrites_every_nightly_file(prefect_harness, tmp_path: Path,
+                                                   database_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from pipeline.config import secret_key
+    from pipeline.erase import erase_candidate
+    from pipeline.store import open_store
+
+    folder = inbox(tmp_path)
+    config = write_config(tmp_path, [{"kind": "folder", "path": str(folder)}])
+    nightly(str(config), database_url)
+    nightly(str(config), database_url)  # nothing changed: a no-op, the same files
+    edit(folder, "sre-operations-observability", "Cut alert noise by 60%.")
+    nightly(str(config), database_url)  # writes previous.csv and a diff naming the SRE
+    out = tmp_path / "shortlists"
+    victim = "sre-operations-observability"
+    assert any(victim in p.read_text() for p in out.glob("*.csv"))
+    engine = open_store(database_url)
+    report = erase_candidate(engine, victim, key=secret_key(), actor="test",
+                             now=datetime.now(UTC))
+    engine.dispose()
+    assert {p.name for p in report.files} >= {"global-principal-architect.csv",
+                                              "global-principal-architect.previous.csv"}
+    assert not [p.name for p in out.glob("*.csv") if victim in p.read_text()]
+    assert nightly(str(config), database_url).staged.erased_skipped == 1

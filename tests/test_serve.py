@@ -154,3 +154,18 @@ def test_serve_scheduled_run_completes_and_writes_shortlists(tmp_path: Path,
             process.kill()
     assert shortlist.with_name("global-principal-architect.diff.csv").exists()
     assert len(shortlist.read_text().splitlines()) == 1 + 18
+
+
+def test_serve_prefect_yaml_deploys_the_same_flow_on_the_same_schedule() -> None:
+    from pipeline.config import ScheduleSettings
+    from pipeline.flows import nightly
+
+    project = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    (deployment,) = project["deployments"]
+    path, _, name = deployment["entrypoint"].partition(":")
+    assert (ROOT / path).is_file() and name == nightly.fn.__name__
+    assert deployment["work_pool"]["name"]
+    default = ScheduleSettings()
+    assert deployment["schedules"] == [{"cron": default.cron, "timezone": default.timezone,
+                                        "active": True}]
+    assert set(deployment["parameters"]) <= set(nightly.parameters.properties)
