@@ -165,7 +165,7 @@ def shortlist_diff(previous: pd.DataFrame | None, current: pd.DataFrame) -> pd.D
     empty = pd.DataFrame(columns=["rank", "candidate_id", "score"])
     old = {r.candidate_id: r for r in (previous if previous is not None else empty)
            .itertuples(index=False)}
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for r in current.itertuples(index=False):
         before = old.pop(r.candidate_id, None)
         if before is None:

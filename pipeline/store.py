@@ -355,7 +355,7 @@ def from_jsonable(cls: type[Any], data: dict[str, Any]) -> Any:
     ...                      "end": None, "current": True, "bullets": ["Led it"]}).start
     datetime.date(2020, 1, 1)
     """
-    hints = _hints(cls)
+    hints = _hints(cls)  # type: ignore[arg-type]  # classes are hashable
     return cls(**{f.name: _from_json_value(hints[f.name], data[f.name])
                   for f in dataclasses.fields(cls) if f.name in data})
 

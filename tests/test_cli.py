@@ -95,3 +95,22 @@ def test_cli_every_command_has_help_and_is_in_the_readme(name: str, command) -> 
     assert command.help and command.help.strip(), f"{name} has no help text"
     assert f"`{name}" in (ROOT / "README.md").read_text(encoding="utf-8"), (
         f"{name} is not documented in README.md")
+
+
+def test_cli_nightly_summary_and_partial_exit(tmp_path: Path, database_url: str) -> None:
+    import yaml
+
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"nightly": {
+        "sources": [{"kind": "folder", "path": str(SAMPLE_PROFILES)}],
+        "rubrics": [str(RUBRICS / "global-principal-architect.yaml")],
+        "out_dir": str(tmp_path / "shortlists")}}), encoding="utf-8")
+    args = ["nightly", "--config", str(config), "--database", database_url]
+    result = run(args, tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 3, output
+    assert "partial: 3 input(s) quarantined" in output and "Traceback" not in output
+    assert re.search(r"new\s*│\s*18\b", output), output
+    assert (tmp_path / "shortlists" / "global-principal-architect.diff.csv").exists()
+    listed = run(["runs", "--database", database_url], tmp_path)
+    assert re.search(r"^[0-9a-f]{12} +nightly +partial ", listed.stdout, re.MULTILINE)
