@@ -32,6 +32,7 @@ from pipeline.config import NightlySettings, config_file, secret_key
 from pipeline.config import database_url as resolve_database_url
 from pipeline.errors import ResumeFormatError, TransientSourceError
 from pipeline.extract import extract_many
+from pipeline.hashing import file_sha256
 from pipeline.ingest import IngestResult, ingest_folder
 from pipeline.nightly import Staged
 from pipeline.nlp.build import build_nlp, extractor_version
@@ -304,7 +305,7 @@ def _outcome(rubric: str, version: str, paths: tuple[Path, Path, Path], scored: 
     diff = pd.read_csv(paths[2], usecols=["change"])
     return RubricOutcome(
         rubric=rubric, rubric_version=version, shortlist=paths[0],
-        files={str(p): audit_log.file_sha256(p) for p in paths}, scored=scored,
+        files={str(p): file_sha256(p) for p in paths}, scored=scored,
         top=tuple((int(r), c, float(v)) for r, c, v in head.itertuples(index=False)),
         diff_counts={str(k): int(v) for k, v in diff["change"].value_counts().items()})
 
@@ -333,7 +334,7 @@ def nightly_reuse_task(database_url: str, rubric_paths: tuple[Path, ...], out_di
     for path, (name, version) in zip(rubric_paths, rubrics.items(), strict=True):
         out = (out_dir / f"{path.stem}.csv").resolve()
         paths = (out, export_stage.quarantine_path(out), export_stage.diff_path(out))
-        if any(not p.is_file() or exports.get(str(p)) != audit_log.file_sha256(p)
+        if any(not p.is_file() or exports.get(str(p)) != file_sha256(p)
                for p in paths):
             return None
         if paths[1].read_text(encoding="utf-8") != quarantine_csv:

@@ -118,7 +118,7 @@ def test_nightly_incremental_counts_versions_diff_and_no_reextraction(
             1, 2, len(valid) - 2, 3)
         assert run.rubrics == {"global-principal-architect": second.rubrics[0].rubric_version}
         assert set(run.redactions or {}) >= {"email", "phone", "address", "dob"}
-        from pipeline.audit_log import file_sha256
+        from pipeline.hashing import file_sha256
 
         assert run.exports and all(file_sha256(Path(p)) == h for p, h in run.exports.items())
     engine.dispose()
