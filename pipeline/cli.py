@@ -1,7 +1,8 @@
 """The ``trajectory`` command: a thin shell around the flows and stage functions.
 
 Each command parses its arguments, calls one function and turns domain errors into exit codes:
-0 success, 1 a domain error (bad rubric, unreadable source, bad model), 2 bad usage.
+0 success, 1 a domain error (bad rubric, unreadable source, bad model), 2 bad usage, 3 partial
+(a run that finished but quarantined some input).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from pipeline import __version__
+from pipeline.cli_nightly import EXIT_PARTIAL, nightly, runs_app, serve
 from pipeline.errors import TrajectoryError
 
 app = typer.Typer(
@@ -94,8 +96,9 @@ def score(
 ) -> None:
     """Score a folder of resumes against a rubric and write a ranked shortlist CSV.
 
-    Unreadable inputs go to SHORTLIST.quarantine.csv beside the shortlist, with a reason;
-    erased candidates are skipped and counted.
+    Unreadable inputs go to SHORTLIST.quarantine.csv beside the shortlist, with a reason code
+    and a reason; erased candidates are skipped and counted. Exit codes: 0 done, 1 error,
+    2 bad usage, 3 partial (some input was quarantined).
     """
     from pipeline.config import database_url
     from pipeline.rubric import load_rubric
@@ -138,6 +141,10 @@ def score(
     for position, (candidate, value) in enumerate(summary.top, start=1):
         table.add_row(f"#{position}", f"{candidate}  {value:.1f}")
     console.print(table)
+    if summary.quarantined:
+        err_console.print(f"partial: {summary.quarantined} input(s) quarantined; see "
+                          f"{summary.quarantine_file}")
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -447,6 +454,11 @@ def explain(
 def version() -> None:
     """Print trajectory's version."""
     console.print(__version__)
+
+
+app.command()(nightly)
+app.command()(serve)
+app.add_typer(runs_app, name="runs")
 
 
 def main() -> None:

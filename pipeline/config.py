@@ -2,9 +2,10 @@
 
 ``TRAJECTORY_DATABASE_URL`` wins; otherwise a SQLite file ``trajectory.db`` in
 ``TRAJECTORY_DATA_DIR`` (default: ``$XDG_DATA_HOME/trajectory`` or ``~/.local/share/trajectory``).
-The configuration file (retention) is ``TRAJECTORY_CONFIG`` or ``config.yaml`` in the data dir;
-the secret key for keyed hashes of candidate ids is ``TRAJECTORY_SECRET_KEY``, else the file
-``TRAJECTORY_SECRET_KEY_FILE``, else ``secret.key`` in the data dir (created on first use).
+The configuration file (retention, the nightly run) is ``TRAJECTORY_CONFIG`` or ``config.yaml``
+in the data dir; the secret key for keyed hashes of candidate ids is ``TRAJECTORY_SECRET_KEY``,
+else the file ``TRAJECTORY_SECRET_KEY_FILE``, else ``secret.key`` in the data dir (created on
+first use).
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import os
 import secrets
 import stat
 from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.errors import ConfigError
 
@@ -100,3 +104,75 @@ def _read_key_file(path: Path) -> bytes:
         raise ConfigError(f"{path}: secret key is {len(key)} characters; "
                           f"use at least {MIN_KEY_CHARS}")
     return key.encode("utf-8")
+
+
+# --- the nightly run's settings (the ``nightly:`` section of the configuration file) -------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FolderSourceSettings(_Strict):
+    """The regular, non-hidden files directly in ``path``."""
+
+    kind: Literal["folder"] = "folder"
+    path: Path
+
+
+class S3SourceSettings(_Strict):
+    """The objects under ``prefix`` in ``bucket``; ``endpoint_url`` for MinIO, moto, etc."""
+
+    kind: Literal["s3"]
+    bucket: str = Field(min_length=3)
+    prefix: str = ""
+    endpoint_url: str | None = None
+    region: str | None = None
+
+
+class JsonLinesSourceSettings(_Strict):
+    """An applicant-tracking-system export: one ``{"id": …, "text": …}`` object per line."""
+
+    kind: Literal["jsonl"]
+    path: Path
+
+
+SourceSettings = Annotated[
+    FolderSourceSettings | S3SourceSettings | JsonLinesSourceSettings,
+    Field(discriminator="kind"),
+]
+
+
+class ScheduleSettings(_Strict):
+    """When ``trajectory serve`` runs the nightly flow: a cron line in a time zone (IANA)."""
+
+    cron: str = "0 2 * * *"
+    timezone: str = "UTC"
+
+
+class NightlySettings(_Strict):
+    """What the nightly run reads, which rubrics it scores and where it writes.
+
+    ``sources`` defaults to the folder ``inbox`` in the data dir; ``rubrics`` to every
+    ``*.yaml`` in the shipped ``rubrics/``; ``out_dir`` to ``shortlists`` in the data dir.
+    """
+
+    sources: tuple[SourceSettings, ...] = ()
+    rubrics: tuple[Path, ...] = ()
+    out_dir: Path | None = None
+    top: int = Field(default=10, ge=1, description="rows of each shortlist in the artifact")
+    max_file_mb: float = Field(default=5.0, gt=0)
+    lock_timeout_minutes: int = Field(default=240, ge=1)
+    schedule: ScheduleSettings = ScheduleSettings()
+
+    def resolved_sources(self) -> tuple[SourceSettings, ...]:
+        return self.sources or (FolderSourceSettings(path=data_dir() / "inbox"),)
+
+    def resolved_rubrics(self) -> tuple[Path, ...]:
+        if self.rubrics:
+            return self.rubrics
+        shipped = Path(__file__).resolve().parent.parent / "rubrics"
+        return tuple(sorted(shipped.glob("*.yaml")))
+
+    def resolved_out_dir(self) -> Path:
+        return self.out_dir if self.out_dir is not None else data_dir() / "shortlists"

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from pipeline import audit_log
 from pipeline.errors import ConfigError
-from pipeline.export import neutralise, quarantine_path
+from pipeline.export import diff_path, neutralise, previous_path, quarantine_path
 from pipeline.hashing import file_sha256
 from pipeline.ingest import IngestResult
 from pipeline.store import (
@@ -99,13 +99,19 @@ def erase_candidate(engine: Engine, candidate_id: str, *, key: bytes, actor: str
         for tomb in (subject, *(content_subject(key, h) for h in hashes)):
             upsert(session, TombstoneRow, {"subject": tomb, "key_id": key_id(key),
                                             "erased_at": now}, keys=("subject",))
-        shortlists = session.scalars(select(RunRow.shortlist_path).distinct()
-                                     .where(RunRow.shortlist_path.is_not(None))).all()
+        shortlists = list(session.scalars(select(RunRow.shortlist_path).distinct()
+                                          .where(RunRow.shortlist_path.is_not(None))).all())
+        # Nightly runs record every file they wrote (shortlist, quarantine, diff).
+        for exports in session.scalars(select(RunRow.exports)
+                                       .where(RunRow.exports.is_not(None))).all():
+            shortlists += [p for p in exports or {} if _is_shortlist(Path(p))]
 
     rewritten: list[Path] = []
     failed: list[tuple[Path, str]] = []
     for shortlist in sorted({Path(p) for p in shortlists if p}):
-        for path, renumber in ((shortlist, True), (quarantine_path(shortlist), False)):
+        for path, renumber in ((shortlist, True), (quarantine_path(shortlist), False),
+                               (diff_path(shortlist), False),
+                               (previous_path(shortlist), True)):
             try:
                 if path.is_file() and _rewrite_without(path, candidate_id, renumber=renumber):
                     rewritten.append(path)
@@ -159,6 +165,10 @@ def _refuse_foreign_tombstones(session: Session, key: bytes) -> None:
             f"(this key's id is {key_id(key)}); set TRAJECTORY_SECRET_KEY or "
             "TRAJECTORY_SECRET_KEY_FILE to the key used for erasure, or erased candidates "
             "would be ingested again")
+
+
+def _is_shortlist(path: Path) -> bool:
+    return not path.name.endswith((".quarantine.csv", ".diff.csv", ".previous.csv"))
 
 
 def _rewrite_without(path: Path, candidate_id: str, *, renumber: bool) -> bool:

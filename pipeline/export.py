@@ -29,7 +29,7 @@ SHORTLIST_COLUMNS: tuple[str, ...] = (
     "tenure_years", "certifications", "must_haves_missing", "top_evidence",
     "rubric", "rubric_version", "model_version", "scored_at",
 )
-QUARANTINE_COLUMNS: tuple[str, ...] = ("candidate_id", "source", "reason")
+QUARANTINE_COLUMNS: tuple[str, ...] = ("candidate_id", "source", "code", "reason")
 
 # OWASP's list of characters that make a spreadsheet read a cell as a formula.
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -93,7 +93,8 @@ def shortlist_frame(
 def quarantine_frame(quarantined: Sequence[Quarantined]) -> pd.DataFrame:
     """The quarantine table, one row per input that was not scored, sorted by source."""
     rows = [
-        {"candidate_id": q.candidate_id, "source": q.source, "reason": q.reason}
+        {"candidate_id": q.candidate_id, "source": q.source, "code": q.code or "",
+         "reason": q.reason}
         for q in sorted(quarantined, key=lambda q: q.source)
     ]
     return _safe(pd.DataFrame(rows, columns=list(QUARANTINE_COLUMNS)))
@@ -135,3 +136,85 @@ def export_shortlist(
     q_path = quarantine_path(out)
     write_csv_atomic(quarantine_frame(quarantined), q_path)
     return out, q_path
+
+
+DIFF_COLUMNS: tuple[str, ...] = (
+    "change", "candidate_id", "old_rank", "new_rank", "old_score", "new_score",
+)
+
+
+def diff_path(shortlist: Path) -> Path:
+    """``SHORTLIST.diff.csv`` beside ``SHORTLIST.csv``."""
+    return shortlist.with_name(f"{shortlist.stem}.diff.csv")
+
+
+def previous_path(shortlist: Path) -> Path:
+    """``SHORTLIST.previous.csv``: the last complete run's shortlist, kept for the diff."""
+    return shortlist.with_name(f"{shortlist.stem}.previous.csv")
+
+
+def shortlist_diff(previous: pd.DataFrame | None, current: pd.DataFrame) -> pd.DataFrame:
+    """Two shortlist tables → who is ``new``, who ``moved`` (old → new rank) and who was
+    ``dropped``; candidates at the same rank are left out. ``previous`` None: all are new.
+
+    >>> old = pd.DataFrame({"rank": [1, 2], "candidate_id": ["a", "b"], "score": [9.0, 8.0]})
+    >>> new = pd.DataFrame({"rank": [1, 2], "candidate_id": ["b", "c"], "score": [9.5, 7.0]})
+    >>> list(shortlist_diff(old, new)["change"])
+    ['moved', 'new', 'dropped']
+    """
+    empty = pd.DataFrame(columns=["rank", "candidate_id", "score"])
+    old = {r.candidate_id: r for r in (previous if previous is not None else empty)
+           .itertuples(index=False)}
+    rows: list[tuple[object, ...]] = []
+    for r in current.itertuples(index=False):
+        before = old.pop(r.candidate_id, None)
+        if before is None:
+            rows.append(("new", r.candidate_id, None, r.rank, None, r.score))
+        elif int(before.rank) != int(r.rank):
+            rows.append(("moved", r.candidate_id, int(before.rank), r.rank, before.score,
+                         r.score))
+    for before in sorted(old.values(), key=lambda b: int(b.rank)):
+        rows.append(("dropped", before.candidate_id, int(before.rank), None, before.score,
+                     None))
+    frame = pd.DataFrame(rows, columns=list(DIFF_COLUMNS))
+    for column in ("old_rank", "new_rank"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def export_with_diff(
+    ranked: Sequence[ScoredCandidate], quarantined: Sequence[Quarantined], out: Path,
+    scored_at: datetime, last_complete_sha256: str | None,
+) -> tuple[Path, Path, Path]:
+    """Write the shortlist, its quarantine CSV and ``SHORTLIST.diff.csv`` against the shortlist
+    of the last complete run; returns (shortlist, quarantine, diff).
+
+    ``last_complete_sha256`` is the SHA-256 the last complete run recorded for ``out``: if
+    ``out`` still holds exactly that, it is kept as ``SHORTLIST.previous.csv`` first. A run
+    killed after writing ``out`` leaves ``previous`` as it was, so its re-run diffs against
+    the same night as a clean run would.
+    """
+    import hashlib
+
+    previous = previous_path(out)
+    if last_complete_sha256 and out.is_file() and (
+            hashlib.sha256(out.read_bytes()).hexdigest() == last_complete_sha256):
+        _copy_atomic(out, previous)
+    old = pd.read_csv(previous, dtype={"candidate_id": str}) if previous.is_file() else None
+    current = shortlist_frame(ranked, scored_at)
+    write_csv_atomic(shortlist_diff(old, current), diff_path(out))
+    write_csv_atomic(current, out)
+    q_path = quarantine_path(out)
+    write_csv_atomic(quarantine_frame(quarantined), q_path)
+    return out, q_path, diff_path(out)
+
+
+def _copy_atomic(source: Path, target: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(source.read_bytes())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from pipeline import audit_log
+from pipeline.config import NightlySettings
 from pipeline.errors import ConfigError
 from pipeline.store import ExtractionRow, QuarantineRow, ResumeRow, RunRow, ScoreRow
 
@@ -47,11 +48,12 @@ class RetentionPolicy(BaseModel):
 
 
 class Settings(BaseModel):
-    """The configuration file: today only ``retention``."""
+    """The configuration file: ``retention`` and ``nightly`` (see ``pipeline.config``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     retention: RetentionPolicy = RetentionPolicy()
+    nightly: NightlySettings = NightlySettings()
 
 
 def load_settings(path: Path | None) -> Settings:

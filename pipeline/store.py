@@ -11,6 +11,9 @@ at another revision until ``trajectory db upgrade`` has run.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import types
+import typing
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -27,6 +31,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    exists,
     select,
     update,
 )
@@ -70,6 +75,19 @@ class RunRow(Base):
     erased_skipped: Mapped[int] = mapped_column(Integer, default=0)
     shortlist_path: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="running")
+    # Nightly runs (revision 0003): incremental counts, PII totals, versions, exports.
+    kind: Mapped[str] = mapped_column(String(16), default="score")
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    #: Redactions per PII kind over the run (counts only, never values).
+    redactions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Every rubric scored, as {name: version}.
+    rubrics: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Every file written, as {absolute path: SHA-256}.
+    exports: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The day roles running to "present" were ended at.
+    as_of: Mapped[date | None] = mapped_column(Date)
 
 
 class ResumeRow(Base):
@@ -85,6 +103,8 @@ class ResumeRow(Base):
     #: None once retention has purged the raw text; the hash and the derived rows stay.
     text: Mapped[str | None] = mapped_column(Text)
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: Values the PII guard redacted from ``text``, per kind (counts only; revision 0003).
+    redactions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class ExtractionRow(Base):
@@ -125,8 +145,20 @@ class QuarantineRow(Base):
     candidate_id: Mapped[str] = mapped_column(String(255), index=True)
     source: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
+    #: The stable reason code (``pipeline.errors.REASON_CODES``; revision 0003).
+    code: Mapped[str | None] = mapped_column(String(32))
     run_id: Mapped[str] = mapped_column(String(64))
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RunLockRow(Base):
+    """A named lock held by one run until it finishes or ``expires_at`` passes."""
+
+    __tablename__ = "run_locks"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class TombstoneRow(Base):
@@ -203,15 +235,16 @@ def open_store(url: str) -> Engine:
 
 
 def upsert(
-    session: Session, model: type[Base], values: dict[str, Any], keys: Sequence[str],
-    update: Sequence[str] = (),
+    session: Session, model: type[Base], values: dict[str, Any] | list[dict[str, Any]],
+    keys: Sequence[str], update: Sequence[str] = (),
 ) -> None:
-    """INSERT … ON CONFLICT (keys) DO UPDATE/NOTHING on SQLite and PostgreSQL."""
+    """INSERT … ON CONFLICT (keys) DO UPDATE/NOTHING on SQLite and PostgreSQL; ``values`` is
+    one row or a list of rows (one statement: keep lists to a few hundred rows)."""
     dialect = session.get_bind().dialect.name
     insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
     if insert is None:
         raise NotImplementedError(f"unsupported database {dialect!r}; use sqlite or postgresql")
-    stmt: Any = insert(model).values(**values)  # the dialect's Insert, with ON CONFLICT
+    stmt: Any = insert(model).values(values)  # the dialect's Insert, with ON CONFLICT
     if update:
         stmt = stmt.on_conflict_do_update(
             index_elements=list(keys), set_={c: stmt.excluded[c] for c in update}
@@ -222,24 +255,49 @@ def upsert(
 
 
 def start_run(engine: Engine, run_id: str, *, source: str, rubric: str, rubric_version: str,
-              extractor_version: str, started_at: datetime) -> None:
-    """Record that a run began."""
+              extractor_version: str, started_at: datetime, kind: str = "score") -> None:
+    """Record that a run began (``kind``: ``score`` or ``nightly``)."""
     with Session(engine) as session, session.begin():
         session.add(RunRow(run_id=run_id, started_at=started_at, source=source, rubric=rubric,
-                           rubric_version=rubric_version, extractor_version=extractor_version))
+                           rubric_version=rubric_version, extractor_version=extractor_version,
+                           kind=kind, new=0, changed=0, unchanged=0))
 
 
 def finish_run(engine: Engine, run_id: str, *, inputs: int, scored: int, quarantined: int,
                shortlist_path: str | None, finished_at: datetime, status: str,
-               erased_skipped: int = 0) -> None:
-    """Record a run's counts and outcome."""
+               erased_skipped: int = 0, **history: Any) -> None:
+    """Record a run's counts and outcome; ``history`` sets the nightly columns (``new``,
+    ``changed``, ``unchanged``, ``redactions``, ``rubrics``, ``exports``)."""
     with Session(engine) as session, session.begin():
         # One UPDATE, no read first: a reader upgrading to a writer can deadlock on SQLite.
         result = session.execute(update(RunRow).where(RunRow.run_id == run_id).values(
             inputs=inputs, scored=scored, quarantined=quarantined, erased_skipped=erased_skipped,
-            shortlist_path=shortlist_path, finished_at=finished_at, status=status))
+            shortlist_path=shortlist_path, finished_at=finished_at, status=status, **history))
         if not result.rowcount:  # type: ignore[attr-defined]
             raise KeyError(f"run {run_id!r} was never started")
+
+
+def last_complete_run(engine: Engine, kind: str) -> RunRow | None:
+    """The latest run of ``kind`` that finished (``complete`` or ``partial``)."""
+    with Session(engine, expire_on_commit=False) as session:
+        return session.scalars(
+            select(RunRow).where(RunRow.kind == kind,
+                                 RunRow.status.in_(("complete", "partial")))
+            .order_by(RunRow.started_at.desc()).limit(1)).first()
+
+
+def stored_since(engine: Engine, moment: datetime) -> bool:
+    """Whether any resume version or extraction was stored after ``moment``."""
+    with Session(engine) as session:
+        return bool(session.scalar(select(
+            exists().where(ResumeRow.first_seen > moment)
+            | exists().where(ExtractionRow.extracted_at > moment))))
+
+
+def last_complete_exports(engine: Engine, kind: str) -> dict[str, str]:
+    """{path: SHA-256} of the files the latest complete (or partial) run of ``kind`` wrote."""
+    last = last_complete_run(engine, kind)
+    return dict(last.exports or {}) if last is not None else {}
 
 
 def save_batch(
@@ -284,6 +342,41 @@ def save_batch(
         for q in quarantined:
             upsert(session, QuarantineRow, {
                 "candidate_id": q.candidate_id, "source": q.source, "reason": q.reason,
-                "run_id": run_id, "seen_at": now,
-            }, keys=("candidate_id", "source", "reason"), update=("run_id", "seen_at"))
+                "code": q.code, "run_id": run_id, "seen_at": now,
+            }, keys=("candidate_id", "source", "reason"), update=("code", "run_id", "seen_at"))
 
+
+
+def from_jsonable(cls: type[Any], data: dict[str, Any]) -> Any:
+    """The inverse of :func:`to_jsonable` for a record class: JSON values → ``cls(...)``.
+
+    >>> from pipeline.records import Role
+    >>> from_jsonable(Role, {"title": "SRE", "employer": None, "start": "2020-01-01",
+    ...                      "end": None, "current": True, "bullets": ["Led it"]}).start
+    datetime.date(2020, 1, 1)
+    """
+    hints = _hints(cls)  # type: ignore[arg-type]  # classes are hashable
+    return cls(**{f.name: _from_json_value(hints[f.name], data[f.name])
+                  for f in dataclasses.fields(cls) if f.name in data})
+
+
+@functools.cache
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _from_json_value(kind: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _from_json_value(options[0], value)
+    if origin is tuple:
+        item = typing.get_args(kind)[0]
+        return tuple(_from_json_value(item, v) for v in value)
+    if dataclasses.is_dataclass(kind) and isinstance(kind, type):
+        return from_jsonable(kind, value)
+    if kind is date:
+        return date.fromisoformat(value)
+    return value

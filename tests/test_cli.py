@@ -35,7 +35,9 @@ def test_cli_score_runs_quietly_and_accounts_for_every_file(tmp_path: Path,
                   str(RUBRICS / "global-principal-architect.yaml"), "--out", str(out),
                   *([] if sqlite_default else ["--database", database_url])], tmp_path)
     output = result.stdout + result.stderr
-    assert result.returncode == 0, output
+    # sample_profiles/ holds three deliberately malformed files: the run is partial.
+    assert result.returncode == 3, output
+    assert "partial: 3 input(s) quarantined" in output, output
     assert "ERROR" not in output and "Traceback" not in output, output
     assert "WARNING" not in output, output
     inputs = len([p for p in SAMPLE_PROFILES.iterdir() if not p.name.startswith(".")])
@@ -44,6 +46,16 @@ def test_cli_score_runs_quietly_and_accounts_for_every_file(tmp_path: Path,
     assert re.search(r"erased, skipped\s*│\s*0\b", output), output
     if sqlite_default:
         assert (tmp_path / "data" / "trajectory.db").exists(), "default SQLite in the data dir"
+
+    database = [] if sqlite_default else ["--database", database_url]
+    listed = run(["runs", *database], tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    run_id = re.search(r"^([0-9a-f]{12}) +score ", listed.stdout, re.MULTILINE)
+    assert run_id and "score" in listed.stdout and "partial" not in listed.stdout
+    shown = run(["runs", "show", run_id.group(1), *database], tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert '"kind": "score"' in shown.stdout and f'"inputs": {inputs}' in shown.stdout
+    assert run(["runs", "show", "nope", *database], tmp_path).returncode == 1
 
 
 def test_cli_bad_rubric_exits_1_naming_file_and_field(tmp_path: Path) -> None:
@@ -57,6 +69,12 @@ def test_cli_bad_rubric_exits_1_naming_file_and_field(tmp_path: Path) -> None:
     assert "bad.yaml" in result.stderr and "pillar_weights.quantum" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "data").exists(), "nothing was read or written"
+
+
+def test_cli_help_documents_the_partial_exit_code(tmp_path: Path) -> None:
+    for command in ("score", "nightly"):
+        result = run([command, "--help"], tmp_path)
+        assert "3 partial" in " ".join(result.stdout.split()), result.stdout
 
 
 def _commands(group: click.Group, prefix: str = "trajectory") -> list[tuple[str, click.Command]]:
@@ -77,3 +95,22 @@ def test_cli_every_command_has_help_and_is_in_the_readme(name: str, command) -> 
     assert command.help and command.help.strip(), f"{name} has no help text"
     assert f"`{name}" in (ROOT / "README.md").read_text(encoding="utf-8"), (
         f"{name} is not documented in README.md")
+
+
+def test_cli_nightly_summary_and_partial_exit(tmp_path: Path, database_url: str) -> None:
+    import yaml
+
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"nightly": {
+        "sources": [{"kind": "folder", "path": str(SAMPLE_PROFILES)}],
+        "rubrics": [str(RUBRICS / "global-principal-architect.yaml")],
+        "out_dir": str(tmp_path / "shortlists")}}), encoding="utf-8")
+    args = ["nightly", "--config", str(config), "--database", database_url]
+    result = run(args, tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 3, output
+    assert "partial: 3 input(s) quarantined" in output and "Traceback" not in output
+    assert re.search(r"new\s*│\s*18\b", output), output
+    assert (tmp_path / "shortlists" / "global-principal-architect.diff.csv").exists()
+    listed = run(["runs", "--database", database_url], tmp_path)
+    assert re.search(r"^[0-9a-f]{12} +nightly +partial ", listed.stdout, re.MULTILINE)

@@ -38,7 +38,8 @@ def test_export_writes_ranked_shortlist_and_quarantine(tmp_path: Path) -> None:
     planted = '=HYPERLINK("http://x","y") led the cut-over.'
     shortlist, quarantine = export_shortlist(
         [scored("best", 80.0, planted), scored("next", 60.0)],
-        [Quarantined("=cmd", "/in/=cmd.pdf", "unsupported format (.pdf)")], out, NOW,
+        [Quarantined("=cmd", "/in/=cmd.pdf", "unsupported format (.pdf)", "unsupported_format")],
+        out, NOW,
     )
     frame = pd.read_csv(shortlist)
     assert tuple(frame.columns) == SHORTLIST_COLUMNS
@@ -49,7 +50,8 @@ def test_export_writes_ranked_shortlist_and_quarantine(tmp_path: Path) -> None:
     assert "event_driven" in frame.loc[1, "top_evidence"]
     assert frame.loc[0, "scored_at"] == "2026-11-27T02:00:00+00:00"
     q = pd.read_csv(quarantine)
-    assert list(q.columns) == ["candidate_id", "source", "reason"]
+    assert list(q.columns) == ["candidate_id", "source", "code", "reason"]
+    assert q.loc[0, "code"] == "unsupported_format"
     assert q.loc[0, "candidate_id"] == "'=cmd"
     assert quarantine.name == "shortlist.quarantine.csv"
     assert not list(tmp_path.glob("sub/.*.tmp")), "no temporary file left behind"
