@@ -7,20 +7,28 @@ Each command parses its arguments, calls one function and turns domain errors in
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from pipeline import __version__
-from pipeline.cli_nightly import EXIT_PARTIAL, nightly, runs_app, serve
+from pipeline.cli_common import (
+    EXIT_ERROR,
+    EXIT_PARTIAL,
+    ActorOption,
+    DatabaseOption,
+    console,
+    err_console,
+    fail,
+    quiet_prefect,
+)
+from pipeline.cli_model import card, evaluate, train
+from pipeline.cli_nightly import nightly, runs_app, serve
 from pipeline.errors import TrajectoryError
 
 app = typer.Typer(
@@ -28,26 +36,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-err_console = Console(stderr=True)
-
-EXIT_ERROR = 1
 
 
-def _quiet_prefect(verbose: bool) -> None:
-    """Run flows without a configured Prefect server and without its log noise.
-
-    Prefect starts a temporary local server when none is configured. Its telemetry heartbeat
-    logs an ERROR with a traceback on that server's SQLite database, so analytics are turned
-    off; and its INFO logs are hidden unless ``--verbose``. An operator's own settings win.
-    """
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    if not verbose:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-        # pypdf warns on every damaged PDF it repairs; the quarantine CSV already says why a
-        # file was set aside, so its warnings only clutter the summary.
-        logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 class _ProgressHandler(logging.Handler):
@@ -66,16 +56,8 @@ class _ProgressHandler(logging.Handler):
             )
 
 
-DatabaseOption = Annotated[str | None, typer.Option(
-    "--database", help="SQLAlchemy URL; default $TRAJECTORY_DATABASE_URL or a SQLite file in "
-    "$TRAJECTORY_DATA_DIR.")]
-ActorOption = Annotated[str | None, typer.Option(
-    "--actor", help="Who or what started this, for the audit log (default: user@host).")]
 
 
-def _fail(err: TrajectoryError) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {err}")
-    return typer.Exit(EXIT_ERROR)
 
 
 @app.command()
@@ -93,12 +75,15 @@ def score(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")]
     = False,
     actor: ActorOption = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Exit 3 (partial) when any input was quarantined.")] = False,
 ) -> None:
     """Score a folder of resumes against a rubric and write a ranked shortlist CSV.
 
     Unreadable inputs go to SHORTLIST.quarantine.csv beside the shortlist, with a reason code
-    and a reason; erased candidates are skipped and counted. Exit codes: 0 done, 1 error,
-    2 bad usage, 3 partial (some input was quarantined).
+    and a reason; erased candidates are skipped and counted. Exit codes: 0 done (the summary
+    says "partial" when some input was quarantined), 1 error, 2 bad usage, 3 partial with
+    --strict (the nightly run always exits 3 when partial).
     """
     from pipeline.config import database_url
     from pipeline.rubric import load_rubric
@@ -106,12 +91,12 @@ def score(
     try:
         load_rubric(rubric)  # fail on a bad rubric before Prefect or any resume is touched
     except TrajectoryError as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     if not source.is_dir():
         err_console.print(f"[bold red]error:[/] {source}: not a folder of resumes")
         raise typer.Exit(EXIT_ERROR)
 
-    _quiet_prefect(verbose)
+    quiet_prefect(verbose)
     from pipeline.flows import STAGES, score_batch
 
     url = database_url(database)
@@ -125,7 +110,7 @@ def score(
         try:
             summary = score_batch(source, rubric, out, url, top, actor=actor)
         except TrajectoryError as err:
-            raise _fail(err) from err
+            raise fail(err) from err
         finally:
             progress_log.removeHandler(handler)
 
@@ -144,107 +129,9 @@ def score(
     if summary.quarantined:
         err_console.print(f"partial: {summary.quarantined} input(s) quarantined; see "
                           f"{summary.quarantine_file}")
-        raise typer.Exit(EXIT_PARTIAL)
+        if strict:
+            raise typer.Exit(EXIT_PARTIAL)
 
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-@app.command()
-def train(
-    corpus: Annotated[Path, typer.Option("--corpus", help="Folder of labelled *.jsonl files.")]
-    = ROOT / "models" / "training",
-    out: Annotated[Path, typer.Option("--out", help="Model file to write (sidecar .json and "
-                                      "card .md beside it).")]
-    = ROOT / "models" / "evidence-classifier.joblib",
-    seed: Annotated[int, typer.Option("--seed", help="Seed for every random choice.")] = 0,
-) -> None:
-    """Train the evidence classifier from the labelled corpus, reproducibly.
-
-    The same corpus and seed give the same metrics and the same file hash.
-    """
-    from pipeline.nlp.classifier import ModelFiles
-    from pipeline.train import train as run_train
-
-    try:
-        result = run_train(corpus, ModelFiles(out), seed=seed)
-    except (TrajectoryError, ValueError) as err:
-        err_console.print(f"[bold red]error:[/] {err}")
-        raise typer.Exit(EXIT_ERROR) from err
-    console.print(f"trained on {result.n_train} sentences, {result.n_heldout} held out; "
-                  f"near-duplicate share {result.near_duplicate_share:.2%}")
-    for evaluation in (result.heldout_model, result.heldout_rules):
-        console.print(f"held-out {evaluation.extractor}: macro-F1 (4 flags) "
-                      f"{evaluation.macro_f1_flags:.3f}, micro-F1 (pillars) "
-                      f"{evaluation.micro_f1_pillars:.3f}")
-    console.print(f"model {out} sha256 {result.sha256}")
-
-
-@app.command()
-def evaluate(
-    gold: Annotated[Path, typer.Option("--gold", help="Labelled JSON Lines (labelling guide).")],
-    extractor: Annotated[str, typer.Option(
-        "--extractor", help="model, rules, or both.")] = "both",
-    json_out: Annotated[Path | None, typer.Option(
-        "--json", help="Where to write the figures as JSON (default: GOLD-STEM.evaluation.json "
-        "in the current folder).")] = None,
-    errors: Annotated[bool, typer.Option("--errors", help="List the sentences got wrong.")]
-    = False,
-    record: Annotated[bool, typer.Option(
-        "--record", help="Store the figures (no sentences) in models/evaluations/ and "
-        "re-render the model card.")] = False,
-) -> None:
-    """Precision, recall and F1 per flag and pillar, macro/micro-F1 and a confusion summary."""
-    from pipeline.evaluate import evaluate as run_evaluate
-    from pipeline.nlp.build import default_model_path, new_nlp
-    from pipeline.report import print_evaluation, print_mistakes
-
-    choices = {"model": ("model",), "rules": ("rules",), "both": ("model", "rules")}
-    if extractor not in choices:
-        err_console.print(f"[bold red]error:[/] --extractor {extractor!r}: expected one of "
-                          f"{sorted(choices)}")
-        raise typer.Exit(2)
-    figures = {}
-    try:
-        for name in choices[extractor]:
-            nlp = new_nlp(classifier=name == "model")
-            result, mistakes = run_evaluate(nlp, gold, name)
-            print_evaluation(console, result)
-            if errors:
-                print_mistakes(console, mistakes)
-            figures[name] = result.to_json()
-    except TrajectoryError as err:
-        raise _fail(err) from err
-    out = json_out or Path(f"{gold.stem}.evaluation.json")
-    out.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    console.print(f"written: {out}")
-    if record:
-        from pipeline.hashing import file_sha256
-        from pipeline.model_card import record_evaluation
-
-        path = record_evaluation(default_model_path(), gold.name, file_sha256(gold), figures)
-        console.print(f"recorded: {path} (model card updated)")
-
-
-@app.command()
-def card(
-    out: Annotated[Path, typer.Option("--out", help="Where to write the card.")]
-    = ROOT / "MODEL_CARD.md",
-    rubrics: Annotated[Path, typer.Option("--rubrics", help="Folder of rubric YAML files.")]
-    = ROOT / "rubrics",
-) -> None:
-    """Write MODEL_CARD.md (instructions for use) from the current model, rubrics and
-    recorded evaluations."""
-    from pipeline.nlp.build import default_model_path
-    from pipeline.usage_card import render_usage_card
-
-    try:
-        text = render_usage_card(default_model_path(), rubrics)
-    except (TrajectoryError, OSError, KeyError) as err:
-        err_console.print(f"[bold red]error:[/] cannot build the card: {err}")
-        raise typer.Exit(EXIT_ERROR) from err
-    out.write_text(text, encoding="utf-8")
-    console.print(f"written: {out}")
 
 
 audit_app = typer.Typer(help="Audit shortlists (bias: impact ratios) and the audit log "
@@ -282,7 +169,7 @@ def audit_bias(
         report = run_audit(load_shortlist(shortlist), load_demographics(demographics),
                            selected_top=selected_top, min_n=min_n, allow_small=allow_small)
     except TrajectoryError as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     folder = out_dir or shortlist.parent
     folder.mkdir(parents=True, exist_ok=True)
     csv_path = write_bias_csv(report, folder / "bias_audit.csv")
@@ -306,7 +193,7 @@ def audit_verify(database: DatabaseOption = None) -> None:
         report = verify(engine)
         engine.dispose()
     except TrajectoryError as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     for problem in report.problems:
         err_console.print(f"[bold red]broken:[/] {problem}")
     state = "intact" if report.ok else "BROKEN"
@@ -338,7 +225,7 @@ def db_upgrade(
         before, after = upgrade(engine, revision)
         engine.dispose()
     except TrajectoryError as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     console.print(f"{engine.url.render_as_string(hide_password=True)}: "
                   f"{before or 'empty'} → {after}")
 
@@ -368,7 +255,7 @@ def erase(
                                  actor=actor or default_actor(), now=datetime.now(UTC))
         engine.dispose()
     except TrajectoryError as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     table = Table(title=f"erased {candidate_id}", show_header=False)
     for name, count in report.rows.items():
         table.add_row(name, f"{count} row" + ("" if count == 1 else "s"))
@@ -412,7 +299,7 @@ def purge(
                            actor=actor or default_actor(), dry_run=dry_run)
         engine.dispose()
     except TrajectoryError as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     table = Table(title="purge (dry run: nothing deleted)" if dry_run else "purge")
     for column in ("data class", "older than", "removed"):
         table.add_column(column)
@@ -446,7 +333,7 @@ def explain(
         name = load_rubric(rubric).name if Path(rubric).is_file() else rubric
         stored = load_stored(database_url(database), candidate_id, name)
     except TrajectoryError as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     console.print(render(stored), markup=False, highlight=False, soft_wrap=True)
 
 
@@ -456,6 +343,9 @@ def version() -> None:
     console.print(__version__)
 
 
+app.command()(train)
+app.command()(evaluate)
+app.command()(card)
 app.command()(nightly)
 app.command()(serve)
 app.add_typer(runs_app, name="runs")

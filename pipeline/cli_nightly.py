@@ -9,39 +9,31 @@ from __future__ import annotations
 import json
 import os
 import signal
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from pipeline.cli_common import (
+    EXIT_ERROR,
+    EXIT_PARTIAL,
+    ConfigOption,
+    DatabaseOption,
+    console,
+    err_console,
+    fail,
+    quiet_prefect,
+)
 from pipeline.errors import TrajectoryError
 
-EXIT_ERROR = 1
-EXIT_PARTIAL = 3
 EXIT_CODES_HELP = ("Exit codes: 0 done, 1 error, 2 bad usage, 3 partial (some input was "
                    "quarantined; see the .quarantine.csv files).")
 
-console = Console()
-err_console = Console(stderr=True)
-
-ConfigOption = Annotated[Path | None, typer.Option(
-    "--config", help="Configuration YAML (retention, nightly); default $TRAJECTORY_CONFIG or "
-    "config.yaml in $TRAJECTORY_DATA_DIR, else the defaults.")]
-DatabaseOption = Annotated[str | None, typer.Option(
-    "--database", help="SQLAlchemy URL; default $TRAJECTORY_DATABASE_URL or a SQLite file in "
-    "$TRAJECTORY_DATA_DIR.")]
 
 
-def _fail(err: Exception) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {err}")
-    return typer.Exit(EXIT_ERROR)
 
 
-def _quiet_prefect() -> None:
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DO_NOT_TRACK", "1")
+
 
 
 def nightly(config: ConfigOption = None, database: DatabaseOption = None,
@@ -54,14 +46,14 @@ def nightly(config: ConfigOption = None, database: DatabaseOption = None,
     Exit codes: 0 done, 1 error, 2 bad usage, 3 partial (some input was quarantined; see the
     .quarantine.csv files).
     """
-    _quiet_prefect()
+    quiet_prefect()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from pipeline.flows import nightly as nightly_flow
 
     try:
         summary = nightly_flow(str(config) if config else None, database, actor)
     except TrajectoryError as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     staged = summary.staged
     table = Table(title=f"nightly run {summary.run_id[:12]}: {summary.status}",
                   show_header=False)
@@ -107,15 +99,15 @@ def serve(config: ConfigOption = None, database: DatabaseOption = None,
         path = config_file(config)
         schedule = load_settings(path).nightly.schedule
     except TrajectoryError as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     cron = cron or schedule.cron
     timezone = timezone or schedule.timezone
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as err:
-        raise _fail(ValueError(f"--timezone {timezone!r}: not an IANA time zone "
+        raise fail(ValueError(f"--timezone {timezone!r}: not an IANA time zone "
                                "(e.g. Europe/Madrid)")) from err
-    _quiet_prefect()
+    quiet_prefect()
     from prefect.schedules import Cron
 
     from pipeline.flows import nightly as nightly_flow
@@ -123,7 +115,7 @@ def serve(config: ConfigOption = None, database: DatabaseOption = None,
     try:
         schedules = [Cron(cron, timezone=timezone)]
     except ValueError as err:
-        raise _fail(ValueError(f"--cron {cron!r}: {err}")) from err
+        raise fail(ValueError(f"--cron {cron!r}: {err}")) from err
     parameters: dict[str, Any] = {"config": str(path.resolve()) if path else None,
                                   "database_url": database}
 
@@ -160,7 +152,7 @@ def runs(ctx: typer.Context, database: DatabaseOption = None,
     try:
         engine = open_store(database_url(database))
     except TrajectoryError as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     with Session(engine) as session:
         rows = session.scalars(select(RunRow).order_by(RunRow.started_at.desc())
                                .limit(limit)).all()
@@ -190,7 +182,7 @@ def runs_show(
     try:
         engine = open_store(database_url(database))
     except TrajectoryError as err:
-        raise _fail(err) from err
+        raise fail(err) from err
     with Session(engine) as session:
         found = session.scalars(select(RunRow).where(RunRow.run_id.startswith(run_id))
                                 .limit(2)).all()

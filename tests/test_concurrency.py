@@ -54,7 +54,7 @@ def test_concurrency_two_trajectory_score_processes_at_once(database_url: str,
         processes[name] = subprocess.Popen(
             [TRAJECTORY, "score", str(folder), "--rubric", str(GPA), "--out",
              str(tmp_path / f"{name}.csv"), "--database", database_url, "--quiet",
-             "--actor", f"worker-{name}"],
+             "--actor", f"worker-{name}", "--strict"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     for name, process in processes.items():
         out, err = process.communicate(timeout=300)

@@ -70,7 +70,7 @@ def test_serve_registers_its_schedule_and_stops_cleanly(tmp_path: Path, stop: in
     try:
         _wait_for(log, "is being served", process, 90)
         process.send_signal(stop)
-        assert process.wait(timeout=60) == 0, log.read_text()
+        assert process.wait(timeout=120) == 0, log.read_text()
     finally:
         if process.poll() is None:
             process.kill()
@@ -145,7 +145,7 @@ def test_serve_scheduled_run_completes_and_writes_shortlists(tmp_path: Path,
             assert process.poll() is None, log.read_text()
             time.sleep(1)
         assert shortlist.exists(), log.read_text()
-        _wait_for(log, "Finished in state Completed", process, 60)
+        _wait_for(log, "Finished in state Completed", process, 180)
     finally:
         process.send_signal(signal.SIGINT)
         try:
