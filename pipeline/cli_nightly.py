@@ -46,7 +46,7 @@ def nightly(config: ConfigOption = None, database: DatabaseOption = None,
     Exit codes: 0 done, 1 error, 2 bad usage, 3 partial (some input was quarantined; see the
     .quarantine.csv files).
     """
-    quiet_prefect()
+    quiet_prefect(verbose=True)  # a service: keep Prefect's run logs
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from pipeline.flows import nightly as nightly_flow
 
@@ -107,7 +107,7 @@ def serve(config: ConfigOption = None, database: DatabaseOption = None,
     except (ZoneInfoNotFoundError, ValueError) as err:
         raise fail(ValueError(f"--timezone {timezone!r}: not an IANA time zone "
                                "(e.g. Europe/Madrid)")) from err
-    quiet_prefect()
+    quiet_prefect(verbose=True)  # a service: keep Prefect's run logs
     from prefect.schedules import Cron
 
     from pipeline.flows import nightly as nightly_flow
@@ -122,6 +122,9 @@ def serve(config: ConfigOption = None, database: DatabaseOption = None,
     def _stop(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
+    # Both explicitly: a process started in the background by a non-interactive shell inherits
+    # SIGINT as *ignored*, and Python keeps ignoring it unless a handler is installed.
+    signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     err_console.print(f"serving nightly as {name!r} on {cron!r} ({timezone}); "
                       "stop with Ctrl-C or SIGTERM")
