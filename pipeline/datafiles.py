@@ -14,11 +14,31 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from pipeline.errors import DataFileError
+from pipeline.errors import DataFileError, TrajectoryError
 
-__all__ = ["DataFileError", "data_path", "describe_validation_error", "load_model", "read_data"]
+__all__ = ["DataFileError", "data_path", "describe_validation_error", "load_model", "read_data",
+           "read_yaml_mapping"]
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def read_yaml_mapping(
+    path: Path, error: type[TrajectoryError], what: str, expected: str
+) -> dict[str, Any] | None:
+    """A user-supplied YAML file's top-level mapping, or None when the file is empty.
+
+    ``error`` is raised naming the file: unreadable ("cannot read {what}"), not YAML, or not a
+    mapping ("expected {expected} at the top level").
+    """
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise error(f"{path}: cannot read {what} ({err.strerror})") from err
+    except yaml.YAMLError as err:
+        raise error(f"{path}: not valid YAML ({err})") from err
+    if raw is not None and not isinstance(raw, dict):
+        raise error(f"{path}: expected {expected} at the top level")
+    return raw
 
 
 def describe_validation_error(err: ValidationError, root: str = "<root>") -> str:

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.engine import Engine
@@ -29,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from pipeline import audit_log
 from pipeline.config import NightlySettings
+from pipeline.datafiles import describe_validation_error, read_yaml_mapping
 from pipeline.errors import ConfigError
 from pipeline.store import ExtractionRow, QuarantineRow, ResumeRow, RunRow, ScoreRow
 
@@ -64,22 +64,14 @@ def load_settings(path: Path | None) -> Settings:
     """
     if path is None:
         return Settings()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read configuration ({err.strerror})") from err
-    except yaml.YAMLError as err:
-        raise ConfigError(f"{path}: not valid YAML ({err})") from err
+    raw = read_yaml_mapping(path, ConfigError, "configuration",
+                            "a mapping (e.g. `retention:`)")
     if raw is None:
         return Settings()
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping (e.g. `retention:`) at the top level")
     try:
         return Settings.model_validate(raw)
     except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '<config>'}: {e['msg']}"
-                             for e in err.errors())
-        raise ConfigError(f"{path}: {problems}") from err
+        raise ConfigError(f"{path}: {describe_validation_error(err, '<config>')}") from err
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Self
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pipeline.datafiles import describe_validation_error
+from pipeline.datafiles import describe_validation_error, read_yaml_mapping
 from pipeline.errors import RubricError
 from pipeline.records import ACCOMPLISHMENT_FLAGS, PILLARS
 
@@ -195,14 +194,10 @@ def load_rubric(path: Path | str) -> Rubric:
     ``rubrics/x.yaml: pillar_weights.networking: Extra inputs are not permitted``.
     """
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise RubricError(f"{path}: cannot read rubric ({err.strerror})") from err
-    except yaml.YAMLError as err:
-        raise RubricError(f"{path}: not valid YAML ({err})") from err
-    if not isinstance(raw, dict):
-        raise RubricError(f"{path}: expected a mapping of rubric fields at the top level")
+    expected = "a mapping of rubric fields"
+    raw = read_yaml_mapping(path, RubricError, "rubric", expected)
+    if raw is None:
+        raise RubricError(f"{path}: expected {expected} at the top level")
     try:
         return Rubric.model_validate(raw)
     except ValidationError as err:
