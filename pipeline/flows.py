@@ -23,7 +23,7 @@ from prefect.states import State
 from prefect.tasks import exponential_backoff
 from sqlalchemy.engine import Engine
 
-from pipeline import __version__, audit_log, retention, runlock
+from pipeline import __version__, audit_log, retention, runlock, runs
 from pipeline import erase as erase_stage
 from pipeline import export as export_stage
 from pipeline import nightly as nightly_stage
@@ -162,47 +162,52 @@ def score_batch(
     rubric = load_rubric(rubric_path)
     now = datetime.now(UTC)
     as_of = as_of or now.date()
+    actor = actor or audit_log.default_actor()
     run_id = uuid.uuid4().hex
     engine = store_stage.open_store(database_url)
-    erased = erase_stage.tombstone_check(engine, secret_key)
-    extractor = extractor_version(build_nlp())
-    store_stage.start_run(engine, run_id, source=str(source), rubric=rubric.name,
-                          rubric_version=rubric.version, extractor_version=extractor,
-                          started_at=now)
+    try:
+        erased = erase_stage.tombstone_check(engine, secret_key)
+        extractor = extractor_version(build_nlp())
+        # A task that raises ends the run as failed, with an audit entry, and is re-raised.
+        with runs.recorded(engine, run_id, actor=actor, kind="score", source=str(source),
+                           rubric=rubric.name, rubric_version=rubric.version,
+                           extractor_version=extractor, started_at=now):
+            outputs = (out, export_stage.quarantine_path(out))
+            ingested, erased_skipped = erase_stage.skip_erased(ingest_task(source, outputs),
+                                                               erased)
+            parsed, unparsed = parse_task(ingested.documents)
+            evidence = extract_task(parsed)
+            ranked = score_task(evidence, rubric, as_of)
+            quarantined = [*ingested.quarantined, *unparsed]
+            store_task(database_url, run_id, [doc for doc, _ in parsed], evidence, ranked,
+                       quarantined, now)
+            shortlist, quarantine_file = export_task(ranked, quarantined, out, now, top)
 
-    outputs = (out, export_stage.quarantine_path(out))
-    ingested, erased_skipped = erase_stage.skip_erased(ingest_task(source, outputs), erased)
-    parsed, unparsed = parse_task(ingested.documents)
-    evidence = extract_task(parsed)
-    ranked = score_task(evidence, rubric, as_of)
-    quarantined = [*ingested.quarantined, *unparsed]
-    store_task(database_url, run_id, [doc for doc, _ in parsed], evidence, ranked,
-               quarantined, now)
-    shortlist, quarantine_file = export_task(ranked, quarantined, out, now, top)
-
-    summary = RunSummary(
-        run_id=run_id, inputs=ingested.inputs + erased_skipped, scored=len(ranked),
-        quarantined=len(quarantined),
-        shortlist=shortlist, quarantine_file=quarantine_file, rubric=rubric.name,
-        rubric_version=rubric.version,
-        top=tuple((c.candidate_id, c.score) for c in ranked[:5]),
-        erased_skipped=erased_skipped,
-    )
-    status = "complete" if summary.accounted else "inconsistent"
-    finished = datetime.now(UTC)
-    store_stage.finish_run(engine, run_id, inputs=summary.inputs, scored=summary.scored,
-                           quarantined=summary.quarantined, erased_skipped=erased_skipped,
-                           shortlist_path=str(shortlist.resolve()), finished_at=finished,
-                           status=status)
-    audit_log.record_run(
-        engine, actor=actor or audit_log.default_actor(), now=finished, run_id=run_id,
-        started_at=now, source=str(source), rubric=rubric.name, rubric_version=rubric.version,
-        extractor_version=extractor, code_version=__version__,
-        input_hashes=[doc.content_hash for doc in ingested.documents],
-        counts={"inputs": summary.inputs, "scored": summary.scored,
-                "quarantined": summary.quarantined, "erased_skipped": erased_skipped},
-        status=status, exports=[shortlist.resolve(), quarantine_file.resolve()])
-    engine.dispose()
+            summary = RunSummary(
+                run_id=run_id, inputs=ingested.inputs + erased_skipped, scored=len(ranked),
+                quarantined=len(quarantined),
+                shortlist=shortlist, quarantine_file=quarantine_file, rubric=rubric.name,
+                rubric_version=rubric.version,
+                top=tuple((c.candidate_id, c.score) for c in ranked[:5]),
+                erased_skipped=erased_skipped,
+            )
+            status = "complete" if summary.accounted else "inconsistent"
+            finished = datetime.now(UTC)
+            store_stage.finish_run(engine, run_id, inputs=summary.inputs,
+                                   scored=summary.scored, quarantined=summary.quarantined,
+                                   erased_skipped=erased_skipped,
+                                   shortlist_path=str(shortlist.resolve()),
+                                   finished_at=finished, status=status)
+            audit_log.record_run(
+                engine, actor=actor, now=finished, run_id=run_id, started_at=now,
+                source=str(source), rubric=rubric.name, rubric_version=rubric.version,
+                extractor_version=extractor, code_version=__version__,
+                input_hashes=[doc.content_hash for doc in ingested.documents],
+                counts={"inputs": summary.inputs, "scored": summary.scored,
+                        "quarantined": summary.quarantined, "erased_skipped": erased_skipped},
+                status=status, exports=[shortlist.resolve(), quarantine_file.resolve()])
+    finally:
+        engine.dispose()
     return summary
 
 
@@ -384,11 +389,11 @@ def nightly(config: str | None = None, database_url: str | None = None,
         with runlock.held(engine, NIGHTLY_LOCK, owner,
                           timedelta(minutes=settings.lock_timeout_minutes)):
             extractor = extractor_version(build_nlp())
-            store_stage.start_run(engine, run_id, source=_describe(settings),
-                                  rubric="nightly", rubric_version="",
-                                  extractor_version=extractor, started_at=now, kind="nightly")
-            last_exports = store_stage.last_complete_exports(engine, "nightly")
-            try:
+            # A task that raises ends the run as failed, with an audit entry, and is re-raised.
+            with runs.recorded(engine, run_id, actor=actor, kind="nightly",
+                               source=_describe(settings), rubric="nightly", rubric_version="",
+                               extractor_version=extractor, started_at=now):
+                last_exports = store_stage.last_complete_exports(engine, "nightly")
                 staged = nightly_ingest_task(url, settings, run_id, now)
                 extracted = nightly_extract_task(url, now)
                 out_dir = settings.resolved_out_dir()
@@ -401,14 +406,9 @@ def nightly(config: str | None = None, database_url: str | None = None,
                                                   staged.quarantined, as_of, now,
                                                   last_exports, settings.top)
                 purged = nightly_purge_task(url, settings_all.retention, now, actor)
-            except BaseException:
-                store_stage.finish_run(engine, run_id, inputs=0, scored=0, quarantined=0,
-                                       shortlist_path=None, finished_at=datetime.now(UTC),
-                                       status="failed")
-                raise
-            status = "partial" if staged.quarantined else "complete"
-            summary = NightlySummary(run_id, staged, extracted, outcomes, purged, status)
-            _finish_nightly(engine, summary, actor, now, extractor, as_of)
+                status = "partial" if staged.quarantined else "complete"
+                summary = NightlySummary(run_id, staged, extracted, outcomes, purged, status)
+                _finish_nightly(engine, summary, actor, now, extractor, as_of)
     finally:
         engine.dispose()
     for outcome in outcomes:
