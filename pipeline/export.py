@@ -16,11 +16,11 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.records import (
-    ACCOMPLISHMENT_FLAGS,
     PILLARS,
     Quarantined,
     ScoredCandidate,
     SentenceEvidence,
+    evidence_tags,
 )
 
 SHORTLIST_COLUMNS: tuple[str, ...] = (
@@ -51,11 +51,7 @@ def describe_evidence(sentence: SentenceEvidence) -> str:
 
     e.g. ``"Led the migration to SQS." [velocity 0.91; event_driven]``
     """
-    flags = ", ".join(
-        f"{f} {sentence.flag(f):.2f}" for f in ACCOMPLISHMENT_FLAGS if sentence.flag(f) >= 0.5
-    )
-    pillars = ", ".join(p for p in PILLARS if sentence.pillars.get(p, 0.0) >= 0.5)
-    tags = "; ".join(part for part in (flags, pillars) if part)
+    tags = evidence_tags(sentence.flags, sentence.pillars)
     # The quote already stops a spreadsheet reading the cell as a formula; neutralising the
     # sentence too keeps it safe when a reader copies it out of the quotes.
     quoted = f'"{neutralise(sentence.text)}"'
