@@ -127,14 +127,21 @@ def bytes_to_text(data: bytes, name: str, limits: FormatLimits = DEFAULT_LIMITS)
 
 
 def check_size(size: int, name: str, limits: FormatLimits = DEFAULT_LIMITS) -> None:
-    """Raise ``too_large`` when ``size`` bytes exceed ``limits.max_bytes``; sources call this
-    with the size they list, before reading."""
+    """Raise :func:`too_large` when ``size`` bytes exceed ``limits.max_bytes``."""
     if size > limits.max_bytes:
-        raise ResumeFormatError(
-            name,
-            f"file too large ({size:,} bytes; the limit is {limits.max_bytes:,})",
-            code="too_large",
-        )
+        raise too_large(name, size, limits.max_bytes)
+
+
+def too_large(name: str, size: int, max_bytes: int) -> ResumeFormatError:
+    """The ``too_large`` error for an input of ``size`` bytes over the ``max_bytes`` limit;
+    sources build it from the size they list, before reading.
+
+    >>> str(too_large("cv.pdf", 6_000_000, 5_242_880))
+    'cv.pdf: file too large (6,000,000 bytes; the limit is 5,242,880)'
+    """
+    return ResumeFormatError(
+        name, f"file too large ({size:,} bytes; the limit is {max_bytes:,})", code="too_large"
+    )
 
 
 def parse_json_resume(obj: object, name: str) -> str:

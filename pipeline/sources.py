@@ -43,6 +43,7 @@ from pipeline.formats import (
     SUPPORTED_SUFFIXES,
     check_supported,
     parse_json_resume,
+    too_large,
 )
 
 log = logging.getLogger(__name__)
@@ -93,8 +94,7 @@ def candidate_id_of(name: str) -> str:
 
 
 def _too_large(source_id: str, name: str, size: int, max_bytes: int) -> SourceFailure:
-    reason = f"file too large ({size:,} bytes; the limit is {max_bytes:,})"
-    return SourceFailure(source_id, name, ResumeFormatError(name, reason, code="too_large"))
+    return SourceFailure(source_id, name, too_large(name, size, max_bytes))
 
 
 def _unreadable(source_id: str, name: str, why: str) -> SourceFailure:
