@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.decoding import content_hash, decode_resume, normalise_text
+from pipeline.decoding import content_hash, decode_resume, normalise_text, normalised_hash
 from pipeline.errors import ResumeFormatError
 from pipeline.formats import (
     DEFAULT_LIMITS,
@@ -76,7 +76,7 @@ def ingest_source(source: Source, limits: FormatLimits = DEFAULT_LIMITS) -> Inge
             candidate_id=candidate_id,
             source=entry.source_id,
             text=text.text,
-            content_hash=content_hash(text.text),
+            content_hash=normalised_hash(text.text),  # bytes_to_text normalised it
             encoding=text.encoding,
         ))
     return IngestResult(tuple(documents), tuple(quarantined))
