@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import __version__
+from pipeline.csvsafe import unneutralise
 from pipeline.errors import TrajectoryError
 
 logger = logging.getLogger(__name__)
@@ -352,17 +353,11 @@ def _require(df: pd.DataFrame, cols: tuple[str, ...], src: str, what: str) -> No
                              f"{list(cols)}, found {list(df.columns)}")
 
 
-def _plain(cell: str) -> str:
-    """``"'=x"`` → ``"=x"``: the export's formula neutralisation, undone."""
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@", "\t", "\r") \
-        else cell
-
-
 def _ids(df: pd.DataFrame, src: str) -> list[str]:
     """candidate_id column → stripped str ids; blank or duplicate ids are an error."""
     # The shortlist neutralises ids a spreadsheet would run as a formula ("'-x"); undo it so
     # they join the demographics file's plain ids.
-    ids = ["" if pd.isna(v) else _plain(str(v).strip()) for v in df["candidate_id"]]
+    ids = ["" if pd.isna(v) else unneutralise(str(v).strip()) for v in df["candidate_id"]]
     if "" in ids:
         raise BiasAuditError(f"{src}: blank candidate_id in row {ids.index('') + 1}; "
                              "expected every row to have one")

@@ -25,7 +25,7 @@ from pipeline.bias import (
     SMALL_SHARE,
     BiasReport,
 )
-from pipeline.export import neutralise
+from pipeline.csvsafe import neutralise
 
 UNKNOWN_LABEL = "Unknown"
 SMALL_CATEGORY_NOTE = (

@@ -33,12 +33,13 @@ from pipeline.config import database_url as resolve_database_url
 from pipeline.errors import ResumeFormatError, TransientSourceError
 from pipeline.extract import extract_many
 from pipeline.hashing import file_sha256
-from pipeline.ingest import IngestResult, ingest_folder
+from pipeline.ingest import ingest_folder
 from pipeline.nightly import Staged
 from pipeline.nlp.build import build_nlp, extractor_version
 from pipeline.parse import parse_resume
 from pipeline.records import (
     CandidateEvidence,
+    IngestResult,
     Quarantined,
     Resume,
     ScoredCandidate,

@@ -77,6 +77,18 @@ class Quarantined:
     code: str | None = None
 
 
+@dataclass(frozen=True)
+class IngestResult:
+    """What ingest made of a source: the documents to score and the inputs set aside."""
+
+    documents: tuple[SourceDocument, ...]
+    quarantined: tuple[Quarantined, ...]
+
+    @property
+    def inputs(self) -> int:
+        return len(self.documents) + len(self.quarantined)
+
+
 # --- parse --------------------------------------------------------------------------------
 
 
