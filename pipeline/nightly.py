@@ -47,7 +47,8 @@ from pipeline.records import (
 )
 from pipeline.rubric import Rubric
 from pipeline.score import score_and_rank
-from pipeline.sources import FolderSource, JsonLinesSource, S3Source, Source
+from pipeline.sources import FolderSource, JsonLinesSource, Source
+from pipeline.sources_s3 import S3Source
 from pipeline.store import (
     ExtractionRow,
     QuarantineRow,
