@@ -166,16 +166,22 @@ def _lock(session: Session) -> None:
 def record_run(engine: Engine, *, actor: str, now: datetime, run_id: str, started_at: datetime,
                source: str, rubric: str, rubric_version: str, extractor_version: str,
                code_version: str, input_hashes: list[str], counts: dict[str, int], status: str,
-               exports: list[Path]) -> None:
-    """Append a run's entry and its export's entry, together."""
+               exports: list[Path] | None, error: str | None = None) -> None:
+    """Append a run's entry and its export's entry, together.
+
+    A failed run passes ``exports=None`` (no export entry) and its ``error`` (class and
+    redacted message, see ``pipeline.runs.describe_error``).
+    """
     with Session(engine) as session, session.begin():
         append_in(session, "run", actor, {
             "run_id": run_id, "started_at": _stamp(started_at), "source": source,
             "rubric": rubric, "rubric_version": rubric_version,
             "extractor_version": extractor_version, "code_version": code_version,
             "input_hashes": sorted(input_hashes), **counts, "status": status,
+            **({"error": error} if error is not None else {}),
         }, now)
-        append_in(session, "export", actor, {
-            "run_id": run_id,
-            "files": [{"path": str(p), "sha256": file_sha256(p)} for p in exports],
-        }, now)
+        if exports is not None:
+            append_in(session, "export", actor, {
+                "run_id": run_id,
+                "files": [{"path": str(p), "sha256": file_sha256(p)} for p in exports],
+            }, now)

@@ -15,7 +15,8 @@ import pandas as pd
 from rich.console import JustifyMethod
 from rich.table import Table
 
-from pipeline.bias import (
+from pipeline.bias import BiasReport
+from pipeline.bias_stats import (
     CI_LEVEL,
     FLAG_BELOW_FOUR_FIFTHS,
     FLAG_NO_RATIO,
@@ -23,9 +24,8 @@ from pipeline.bias import (
     FLAG_SMALL_SHARE,
     FOUR_FIFTHS,
     SMALL_SHARE,
-    BiasReport,
 )
-from pipeline.export import neutralise
+from pipeline.csvsafe import neutralise
 
 UNKNOWN_LABEL = "Unknown"
 SMALL_CATEGORY_NOTE = (

@@ -175,7 +175,7 @@ def runs_show(
     database: DatabaseOption = None,
 ) -> None:
     """Show one run: start and end, counts, redactions, rubric and extractor versions,
-    exports with their SHA-256."""
+    exports with their SHA-256, and a failed run's error."""
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
@@ -206,5 +206,6 @@ def runs_show(
         "rubrics": r.rubrics or ({r.rubric: r.rubric_version} if r.kind == "score" else {}),
         "extractor_version": r.extractor_version,
         "exports": r.exports or ({r.shortlist_path: None} if r.shortlist_path else {}),
+        "error": r.error,
     }
     console.print_json(json.dumps(fields))

@@ -11,7 +11,7 @@ import unicodedata
 
 from pipeline.errors import ResumeFormatError
 
-__all__ = ["content_hash", "decode_resume", "normalise_text"]
+__all__ = ["content_hash", "decode_resume", "normalise_text", "normalised_hash"]
 
 # Byte-order marks, longest first: a UTF-32 LE BOM starts with the UTF-16 LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -38,7 +38,13 @@ def normalise_text(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """SHA-256 hex digest of the normalised text."""
-    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+    return normalised_hash(normalise_text(text))
+
+
+def normalised_hash(text: str) -> str:
+    """:func:`content_hash` of text that :func:`normalise_text` has already normalised (what
+    the formats return), without normalising it again."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def decode_resume(data: bytes, source: str) -> tuple[str, str]:

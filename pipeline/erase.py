@@ -18,8 +18,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -30,10 +28,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from pipeline import audit_log
+from pipeline.csvsafe import neutralise, replacing
 from pipeline.errors import ConfigError
-from pipeline.export import diff_path, neutralise, previous_path, quarantine_path
+from pipeline.export import diff_path, previous_path, quarantine_path
 from pipeline.hashing import file_sha256
-from pipeline.ingest import IngestResult
+from pipeline.records import IngestResult
 from pipeline.store import (
     ExtractionRow,
     QuarantineRow,
@@ -189,15 +188,8 @@ def _rewrite_without(path: Path, candidate_id: str, *, renumber: bool) -> bool:
         rank = header.index("rank")
         for position, row in enumerate(kept, start=1):
             row[rank] = str(position)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")  # as pandas wrote it
-            writer.writerow(header)
-            writer.writerows(kept)
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path, mode_of=path) as handle:
+        writer = csv.writer(handle, lineterminator="\n")  # as pandas wrote it
+        writer.writerow(header)
+        writer.writerows(kept)
     return True

@@ -76,3 +76,7 @@ class ConfigError(TrajectoryError):
 class StoreError(TrajectoryError):
     """The database cannot be used as it is (unsupported backend, schema not at the code's
     revision)."""
+
+
+class BiasAuditError(TrajectoryError):
+    """A shortlist or demographics input cannot be audited as asked (the bias audit)."""

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from pipeline.errors import TrajectoryError
+from pipeline.records import evidence_tags
 from pipeline.store import QuarantineRow, ResumeRow, ScoreRow, StoreError, engine_for
 
 #: Quoted evidence sentences shown (the best first); the stored explanation keeps them all.
@@ -102,12 +103,6 @@ def load_stored(url: str, candidate_id: str, rubric: str) -> StoredScore | Store
     raise ExplainError(f"{shown}: no score for {candidate_id!r} against rubric {rubric!r}; {hint}")
 
 
-def _tags(flags: dict[str, float], pillars: dict[str, float]) -> str:
-    flag_text = ", ".join(f"{f} {p:.2f}" for f, p in flags.items() if p >= 0.5)
-    pillar_text = ", ".join(pillars)
-    return "; ".join(part for part in (flag_text, pillar_text) if part) or "weak signal"
-
-
 def _role_line(role: dict[str, Any]) -> str:
     when = f"{role['start'] or '?':>7} – {'present' if role['present'] else role['end'] or '?':7}"
     where = f"{role['title']}" + (f", {role['employer']}" if role["employer"] else "")
@@ -167,7 +162,7 @@ def render(stored: StoredScore | StoredQuarantine) -> str:
     for n, e in enumerate(why["evidence"][:SHOWN_EVIDENCE], start=1):
         where = e["role"] or e["section"]
         lines.append(f"  {n}. {e['points']:+6.2f}  \"{e['text']}\"")
-        lines.append(f"     [{_tags(e['flags'], e['pillars'])}] {where}, "
+        lines.append(f"     [{evidence_tags(e['flags'], e['pillars']) or 'weak signal'}] {where}, "
                      f"recency {e['recency']:.2f}")
     if not why["evidence"]:
         lines.append("  none: no sentence shows an accomplishment")

@@ -2,25 +2,25 @@
 
 Both files are written atomically (a temporary file in the same folder, then a rename), so a
 reader never sees half a shortlist. Every text cell is neutralised against spreadsheet formula
-injection: a resume is untrusted input and its sentences are quoted in the CSV.
+injection: a resume is untrusted input and its sentences are quoted in the CSV. Both come from
+:mod:`pipeline.csvsafe`.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
+from pipeline.csvsafe import copy_atomic, neutralise, write_csv_atomic
 from pipeline.records import (
-    ACCOMPLISHMENT_FLAGS,
     PILLARS,
     Quarantined,
     ScoredCandidate,
     SentenceEvidence,
+    evidence_tags,
 )
 
 SHORTLIST_COLUMNS: tuple[str, ...] = (
@@ -31,31 +31,12 @@ SHORTLIST_COLUMNS: tuple[str, ...] = (
 )
 QUARANTINE_COLUMNS: tuple[str, ...] = ("candidate_id", "source", "code", "reason")
 
-# OWASP's list of characters that make a spreadsheet read a cell as a formula.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """Prefix a text cell that a spreadsheet would run as a formula with a single quote.
-
-    >>> neutralise('=HYPERLINK("http://x","y")')
-    '\\'=HYPERLINK("http://x","y")'
-    >>> neutralise("Led the migration")
-    'Led the migration'
-    """
-    return "'" + cell if cell.startswith(_FORMULA_PREFIXES) else cell
-
-
 def describe_evidence(sentence: SentenceEvidence) -> str:
     """One quoted sentence with its flags, confidences and pillars.
 
     e.g. ``"Led the migration to SQS." [velocity 0.91; event_driven]``
     """
-    flags = ", ".join(
-        f"{f} {sentence.flag(f):.2f}" for f in ACCOMPLISHMENT_FLAGS if sentence.flag(f) >= 0.5
-    )
-    pillars = ", ".join(p for p in PILLARS if sentence.pillars.get(p, 0.0) >= 0.5)
-    tags = "; ".join(part for part in (flags, pillars) if part)
+    tags = evidence_tags(sentence.flags, sentence.pillars)
     # The quote already stops a spreadsheet reading the cell as a formula; neutralising the
     # sentence too keeps it safe when a reader copies it out of the quotes.
     quoted = f'"{neutralise(sentence.text)}"'
@@ -109,19 +90,6 @@ def _safe(frame: pd.DataFrame) -> pd.DataFrame:
 def quarantine_path(shortlist: Path) -> Path:
     """``SHORTLIST.quarantine.csv`` beside ``SHORTLIST.csv``."""
     return shortlist.with_name(f"{shortlist.stem}.quarantine.csv")
-
-
-def write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` to ``path`` via a temporary file and a rename (UTF-8, no index)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            frame.to_csv(handle, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def export_shortlist(
@@ -199,7 +167,7 @@ def export_with_diff(
     previous = previous_path(out)
     if last_complete_sha256 and out.is_file() and (
             hashlib.sha256(out.read_bytes()).hexdigest() == last_complete_sha256):
-        _copy_atomic(out, previous)
+        copy_atomic(out, previous)
     old = pd.read_csv(previous, dtype={"candidate_id": str}) if previous.is_file() else None
     current = shortlist_frame(ranked, scored_at)
     write_csv_atomic(shortlist_diff(old, current), diff_path(out))
@@ -207,14 +175,3 @@ def export_with_diff(
     q_path = quarantine_path(out)
     write_csv_atomic(quarantine_frame(quarantined), q_path)
     return out, q_path, diff_path(out)
-
-
-def _copy_atomic(source: Path, target: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(source.read_bytes())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -11,19 +11,16 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import pandas as pd
 from prefect import flow, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 from prefect.tasks import exponential_backoff
-from sqlalchemy.engine import Engine
 
-from pipeline import __version__, audit_log, retention, runlock
+from pipeline import audit_log, nightly_export, retention, runlock, runs
 from pipeline import erase as erase_stage
 from pipeline import export as export_stage
 from pipeline import nightly as nightly_stage
@@ -32,13 +29,14 @@ from pipeline.config import NightlySettings, config_file, secret_key
 from pipeline.config import database_url as resolve_database_url
 from pipeline.errors import ResumeFormatError, TransientSourceError
 from pipeline.extract import extract_many
-from pipeline.hashing import file_sha256
-from pipeline.ingest import IngestResult, ingest_folder
+from pipeline.ingest import ingest_folder
 from pipeline.nightly import Staged
+from pipeline.nightly_export import RubricOutcome
 from pipeline.nlp.build import build_nlp, extractor_version
 from pipeline.parse import parse_resume
 from pipeline.records import (
     CandidateEvidence,
+    IngestResult,
     Quarantined,
     Resume,
     ScoredCandidate,
@@ -46,6 +44,7 @@ from pipeline.records import (
 )
 from pipeline.retention import RetentionPolicy
 from pipeline.rubric import Rubric, load_rubric
+from pipeline.runs import NightlySummary, RunSummary
 from pipeline.score import score_and_rank
 
 progress = logging.getLogger("pipeline.progress")
@@ -55,26 +54,6 @@ STAGES: tuple[str, ...] = ("ingest", "parse", "extract", "score", "store", "expo
 
 def _stage_done(name: str, detail: str) -> None:
     progress.info("%s: %s", name, detail, extra={"stage": name, "stage_index": STAGES.index(name)})
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """What one scoring run did: every input is scored, quarantined, or skipped as erased."""
-
-    run_id: str
-    inputs: int
-    scored: int
-    quarantined: int
-    shortlist: Path
-    quarantine_file: Path
-    rubric: str
-    rubric_version: str
-    top: tuple[tuple[str, float], ...] = field(default=())
-    erased_skipped: int = 0
-
-    @property
-    def accounted(self) -> bool:
-        return self.scored + self.quarantined + self.erased_skipped == self.inputs
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
@@ -162,47 +141,40 @@ def score_batch(
     rubric = load_rubric(rubric_path)
     now = datetime.now(UTC)
     as_of = as_of or now.date()
+    actor = actor or audit_log.default_actor()
     run_id = uuid.uuid4().hex
     engine = store_stage.open_store(database_url)
-    erased = erase_stage.tombstone_check(engine, secret_key)
-    extractor = extractor_version(build_nlp())
-    store_stage.start_run(engine, run_id, source=str(source), rubric=rubric.name,
-                          rubric_version=rubric.version, extractor_version=extractor,
-                          started_at=now)
+    try:
+        erased = erase_stage.tombstone_check(engine, secret_key)
+        extractor = extractor_version(build_nlp())
+        # A task that raises ends the run as failed, with an audit entry, and is re-raised.
+        with runs.recorded(engine, run_id, actor=actor, kind="score", source=str(source),
+                           rubric=rubric.name, rubric_version=rubric.version,
+                           extractor_version=extractor, started_at=now):
+            outputs = (out, export_stage.quarantine_path(out))
+            ingested, erased_skipped = erase_stage.skip_erased(ingest_task(source, outputs),
+                                                               erased)
+            parsed, unparsed = parse_task(ingested.documents)
+            evidence = extract_task(parsed)
+            ranked = score_task(evidence, rubric, as_of)
+            quarantined = [*ingested.quarantined, *unparsed]
+            store_task(database_url, run_id, [doc for doc, _ in parsed], evidence, ranked,
+                       quarantined, now)
+            shortlist, quarantine_file = export_task(ranked, quarantined, out, now, top)
 
-    outputs = (out, export_stage.quarantine_path(out))
-    ingested, erased_skipped = erase_stage.skip_erased(ingest_task(source, outputs), erased)
-    parsed, unparsed = parse_task(ingested.documents)
-    evidence = extract_task(parsed)
-    ranked = score_task(evidence, rubric, as_of)
-    quarantined = [*ingested.quarantined, *unparsed]
-    store_task(database_url, run_id, [doc for doc, _ in parsed], evidence, ranked,
-               quarantined, now)
-    shortlist, quarantine_file = export_task(ranked, quarantined, out, now, top)
-
-    summary = RunSummary(
-        run_id=run_id, inputs=ingested.inputs + erased_skipped, scored=len(ranked),
-        quarantined=len(quarantined),
-        shortlist=shortlist, quarantine_file=quarantine_file, rubric=rubric.name,
-        rubric_version=rubric.version,
-        top=tuple((c.candidate_id, c.score) for c in ranked[:5]),
-        erased_skipped=erased_skipped,
-    )
-    status = "complete" if summary.accounted else "inconsistent"
-    finished = datetime.now(UTC)
-    store_stage.finish_run(engine, run_id, inputs=summary.inputs, scored=summary.scored,
-                           quarantined=summary.quarantined, erased_skipped=erased_skipped,
-                           shortlist_path=str(shortlist.resolve()), finished_at=finished,
-                           status=status)
-    audit_log.record_run(
-        engine, actor=actor or audit_log.default_actor(), now=finished, run_id=run_id,
-        started_at=now, source=str(source), rubric=rubric.name, rubric_version=rubric.version,
-        extractor_version=extractor, code_version=__version__,
-        input_hashes=[doc.content_hash for doc in ingested.documents],
-        counts={"inputs": summary.inputs, "scored": summary.scored,
-                "quarantined": summary.quarantined, "erased_skipped": erased_skipped},
-        status=status, exports=[shortlist.resolve(), quarantine_file.resolve()])
-    engine.dispose()
+            summary = RunSummary(
+                run_id=run_id, inputs=ingested.inputs + erased_skipped, scored=len(ranked),
+                quarantined=len(quarantined),
+                shortlist=shortlist, quarantine_file=quarantine_file, rubric=rubric.name,
+                rubric_version=rubric.version,
+                top=tuple((c.candidate_id, c.score) for c in ranked[:5]),
+                erased_skipped=erased_skipped,
+            )
+            runs.finish_score(engine, summary, actor=actor, started=now, source=str(source),
+                              extractor=extractor,
+                              input_hashes=[doc.content_hash for doc in ingested.documents])
+    finally:
+        engine.dispose()
     return summary
 
 
@@ -210,35 +182,6 @@ def score_batch(
 
 #: The run lock's name: one nightly run per database at a time.
 NIGHTLY_LOCK = "nightly"
-
-
-@dataclass(frozen=True)
-class RubricOutcome:
-    """One rubric's part of a nightly run: its files (path → SHA-256) and its top rows."""
-
-    rubric: str
-    rubric_version: str
-    shortlist: Path
-    files: dict[str, str]
-    scored: int
-    top: tuple[tuple[int, str, float], ...]
-    diff_counts: dict[str, int]
-
-
-@dataclass(frozen=True)
-class NightlySummary:
-    """What one nightly run did; ``partial`` when some input was quarantined."""
-
-    run_id: str
-    staged: Staged
-    extracted: int
-    rubrics: tuple[RubricOutcome, ...]
-    purged: dict[str, int]
-    status: str
-
-    @property
-    def partial(self) -> bool:
-        return self.status == "partial"
 
 
 def _transient(_task: object, _run: object, state: State) -> bool:
@@ -279,69 +222,26 @@ def nightly_score_task(database_url: str, run_id: str, rubric_paths: tuple[Path,
                        out_dir: Path, quarantined: tuple[Quarantined, ...], as_of: date,
                        now: datetime, last_exports: dict[str, str],
                        top: int) -> tuple[RubricOutcome, ...]:
+    # The evidence is loaded and scored inside this task; only outcomes leave it.
     engine = store_stage.open_store(database_url)
-    outcomes = []
     try:
-        # Loaded once for every rubric; the evidence stays inside this task.
-        evidence = nightly_stage.latest_evidence(engine, extractor_version(build_nlp()))
-        for rubric_path in rubric_paths:
-            rubric = load_rubric(rubric_path)
-            ranked = nightly_stage.score_rubric(engine, run_id, evidence, rubric, as_of, now)
-            out = (out_dir / f"{rubric_path.stem}.csv").resolve()
-            paths = export_stage.export_with_diff(ranked, quarantined, out, now,
-                                                  last_exports.get(str(out)))
-            outcomes.append(_outcome(rubric.name, rubric.version, paths, len(ranked), top))
-            progress.info("score: %d scored against %s %s", len(ranked), rubric.name,
-                          rubric.version)
+        return nightly_export.score_and_export(
+            engine, run_id, extractor_version(build_nlp()), rubric_paths, out_dir,
+            quarantined, as_of, now, last_exports, top)
     finally:
         engine.dispose()
-    return tuple(outcomes)
-
-
-def _outcome(rubric: str, version: str, paths: tuple[Path, Path, Path], scored: int,
-             top: int) -> RubricOutcome:
-    head = pd.read_csv(paths[0], nrows=top, usecols=["rank", "candidate_id", "score"],
-                       dtype={"candidate_id": str})
-    diff = pd.read_csv(paths[2], usecols=["change"])
-    return RubricOutcome(
-        rubric=rubric, rubric_version=version, shortlist=paths[0],
-        files={str(p): file_sha256(p) for p in paths}, scored=scored,
-        top=tuple((int(r), c, float(v)) for r, c, v in head.itertuples(index=False)),
-        diff_counts={str(k): int(v) for k, v in diff["change"].value_counts().items()})
 
 
 @task(name="nightly-reuse", cache_policy=NO_CACHE)
 def nightly_reuse_task(database_url: str, rubric_paths: tuple[Path, ...], out_dir: Path,
                        quarantined: tuple[Quarantined, ...], as_of: date,
                        top: int) -> tuple[RubricOutcome, ...] | None:
-    """The last complete run's outcomes if this run would write exactly its files: nothing
-    new, changed or extracted (checked by the caller), the same day, the same rubric and
-    extractor versions, the same quarantine, and every file still as it recorded."""
     engine = store_stage.open_store(database_url)
     try:
-        last = store_stage.last_complete_run(engine, "nightly")
-        # A run killed after storing versions or evidence leaves rows newer than ``last``.
-        touched = last is None or store_stage.stored_since(engine, last.started_at)
+        return nightly_export.reusable_outcomes(engine, extractor_version(build_nlp()),
+                                                rubric_paths, out_dir, quarantined, as_of, top)
     finally:
         engine.dispose()
-    rubrics = {r.name: r.version for r in map(load_rubric, rubric_paths)}
-    if (last is None or touched or last.as_of != as_of or last.rubrics != rubrics
-            or last.extractor_version != extractor_version(build_nlp())):
-        return None
-    exports = dict(last.exports or {})
-    quarantine_csv = export_stage.quarantine_frame(quarantined).to_csv(index=False)
-    outcomes = []
-    for path, (name, version) in zip(rubric_paths, rubrics.items(), strict=True):
-        out = (out_dir / f"{path.stem}.csv").resolve()
-        paths = (out, export_stage.quarantine_path(out), export_stage.diff_path(out))
-        if any(not p.is_file() or exports.get(str(p)) != file_sha256(p)
-               for p in paths):
-            return None
-        if paths[1].read_text(encoding="utf-8") != quarantine_csv:
-            return None
-        scored = sum(1 for _ in out.open(encoding="utf-8")) - 1
-        outcomes.append(_outcome(name, version, paths, scored, top))
-    return tuple(outcomes)
 
 
 @task(name="nightly-purge", cache_policy=NO_CACHE)
@@ -384,11 +284,12 @@ def nightly(config: str | None = None, database_url: str | None = None,
         with runlock.held(engine, NIGHTLY_LOCK, owner,
                           timedelta(minutes=settings.lock_timeout_minutes)):
             extractor = extractor_version(build_nlp())
-            store_stage.start_run(engine, run_id, source=_describe(settings),
-                                  rubric="nightly", rubric_version="",
-                                  extractor_version=extractor, started_at=now, kind="nightly")
-            last_exports = store_stage.last_complete_exports(engine, "nightly")
-            try:
+            # A task that raises ends the run as failed, with an audit entry, and is re-raised.
+            with runs.recorded(engine, run_id, actor=actor, kind="nightly",
+                               source=runs.describe_sources(settings), rubric="nightly",
+                               rubric_version="", extractor_version=extractor,
+                               started_at=now):
+                last_exports = store_stage.last_complete_exports(engine, "nightly")
                 staged = nightly_ingest_task(url, settings, run_id, now)
                 extracted = nightly_extract_task(url, now)
                 out_dir = settings.resolved_out_dir()
@@ -401,14 +302,9 @@ def nightly(config: str | None = None, database_url: str | None = None,
                                                   staged.quarantined, as_of, now,
                                                   last_exports, settings.top)
                 purged = nightly_purge_task(url, settings_all.retention, now, actor)
-            except BaseException:
-                store_stage.finish_run(engine, run_id, inputs=0, scored=0, quarantined=0,
-                                       shortlist_path=None, finished_at=datetime.now(UTC),
-                                       status="failed")
-                raise
-            status = "partial" if staged.quarantined else "complete"
-            summary = NightlySummary(run_id, staged, extracted, outcomes, purged, status)
-            _finish_nightly(engine, summary, actor, now, extractor, as_of)
+                status = "partial" if staged.quarantined else "complete"
+                summary = NightlySummary(run_id, staged, extracted, outcomes, purged, status)
+                runs.finish_nightly(engine, summary, actor, now, extractor, as_of)
     finally:
         engine.dispose()
     for outcome in outcomes:
@@ -420,37 +316,6 @@ def nightly(config: str | None = None, database_url: str | None = None,
                         f"{outcome.rubric_version} (run {run_id[:12]}, {status}); diff: "
                         + ", ".join(f"{k} {v}" for k, v in sorted(outcome.diff_counts.items())))
     return summary
-
-
-def _finish_nightly(engine: Engine, summary: NightlySummary, actor: str, started: datetime,
-                    extractor: str, as_of: date) -> None:
-    staged = summary.staged
-    finished = datetime.now(UTC)
-    exports = {p: h for o in summary.rubrics for p, h in o.files.items()}
-    store_stage.finish_run(
-        engine, summary.run_id, inputs=staged.inputs,
-        scored=max((o.scored for o in summary.rubrics), default=0),
-        quarantined=len(staged.quarantined), erased_skipped=staged.erased_skipped,
-        shortlist_path=None, finished_at=finished, status=summary.status,
-        new=staged.new, changed=staged.changed, unchanged=staged.unchanged,
-        redactions=staged.redactions,
-        rubrics={o.rubric: o.rubric_version for o in summary.rubrics}, exports=exports,
-        as_of=as_of)
-    audit_log.record_run(
-        engine, actor=actor, now=finished, run_id=summary.run_id, started_at=started,
-        source="nightly", rubric=",".join(o.rubric for o in summary.rubrics),
-        rubric_version=",".join(o.rubric_version for o in summary.rubrics),
-        extractor_version=extractor, code_version=__version__,
-        input_hashes=list(staged.input_hashes),
-        counts={"inputs": staged.inputs, "new": staged.new, "changed": staged.changed,
-                "unchanged": staged.unchanged, "quarantined": len(staged.quarantined),
-                "erased_skipped": staged.erased_skipped, "extracted": summary.extracted},
-        status=summary.status, exports=[Path(p) for p in exports])
-
-
-def _describe(settings: NightlySettings) -> str:
-    return ", ".join(f"{s.kind}:{getattr(s, 'path', None) or getattr(s, 'bucket', '')}"
-                     for s in settings.resolved_sources())
 
 
 def _artifact_key(name: str) -> str:

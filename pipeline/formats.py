@@ -33,7 +33,8 @@ import logging
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -54,7 +55,8 @@ JSON_ID_KEY = "id"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 # pypdf reports malformed input with its own errors but also, from deep inside its parsers,
-# with these built-in ones; all of them mean "this file is damaged", never a bug of ours.
+# with these built-in ones. Caught only around pypdf's own calls (``_damaged_pdf``), where they
+# mean "this file is damaged"; raised by our code around them they are bugs, and propagate.
 _PDF_ERRORS: tuple[type[BaseException], ...] = (
     PyPdfError, ValueError, KeyError, IndexError, TypeError, AttributeError, AssertionError,
     RecursionError, OSError, zlib.error, struct.error,
@@ -127,14 +129,21 @@ def bytes_to_text(data: bytes, name: str, limits: FormatLimits = DEFAULT_LIMITS)
 
 
 def check_size(size: int, name: str, limits: FormatLimits = DEFAULT_LIMITS) -> None:
-    """Raise ``too_large`` when ``size`` bytes exceed ``limits.max_bytes``; sources call this
-    with the size they list, before reading."""
+    """Raise :func:`too_large` when ``size`` bytes exceed ``limits.max_bytes``."""
     if size > limits.max_bytes:
-        raise ResumeFormatError(
-            name,
-            f"file too large ({size:,} bytes; the limit is {limits.max_bytes:,})",
-            code="too_large",
-        )
+        raise too_large(name, size, limits.max_bytes)
+
+
+def too_large(name: str, size: int, max_bytes: int) -> ResumeFormatError:
+    """The ``too_large`` error for an input of ``size`` bytes over the ``max_bytes`` limit;
+    sources build it from the size they list, before reading.
+
+    >>> str(too_large("cv.pdf", 6_000_000, 5_242_880))
+    'cv.pdf: file too large (6,000,000 bytes; the limit is 5,242,880)'
+    """
+    return ResumeFormatError(
+        name, f"file too large ({size:,} bytes; the limit is {max_bytes:,})", code="too_large"
+    )
 
 
 def parse_json_resume(obj: object, name: str) -> str:
@@ -176,30 +185,39 @@ def _read_json(data: bytes, name: str, limits: FormatLimits) -> tuple[str, str]:
 def _read_pdf(data: bytes, name: str, limits: FormatLimits) -> tuple[str, str]:
     if b"%PDF-" not in data[:1024]:  # where the PDF spec allows the header to start
         raise ResumeFormatError(name, "damaged PDF (no %PDF- header)", code="corrupt")
-    try:
+    with _damaged_pdf(name):
         reader = _open_pdf(data)
-        if reader.is_encrypted:
-            _decrypt(reader, name)
+        encrypted = reader.is_encrypted
+    if encrypted:
+        _decrypt(reader, name)
+    with _damaged_pdf(name):
         pages = len(reader.pages)
-        if pages == 0:
-            raise ResumeFormatError(name, "damaged PDF (no pages)", code="corrupt")
-        if pages > limits.max_pdf_pages:
-            raise ResumeFormatError(
-                name, f"PDF has {pages} pages; the limit is {limits.max_pdf_pages}",
-                code="too_large",
-            )
-        # A page's text ends in a line break; joining them as they are would put a blank line
-        # at every page break, which reads as a paragraph break in the middle of a role.
-        text = "\n".join((page.extract_text() or "").rstrip("\n") for page in reader.pages)
-    except ResumeFormatError:
-        raise
-    except _PDF_ERRORS as err:
-        raise ResumeFormatError(name, f"damaged PDF ({err})", code="corrupt") from err
+    if pages == 0:
+        raise ResumeFormatError(name, "damaged PDF (no pages)", code="corrupt")
+    if pages > limits.max_pdf_pages:
+        raise ResumeFormatError(
+            name, f"PDF has {pages} pages; the limit is {limits.max_pdf_pages}", code="too_large"
+        )
+    with _damaged_pdf(name):
+        page_texts = [page.extract_text() or "" for page in reader.pages]
+    # A page's text ends in a line break; joining them as they are would put a blank line at
+    # every page break, which reads as a paragraph break in the middle of a role.
+    text = "\n".join(page_text.rstrip("\n") for page_text in page_texts)
     if not any(ch.isalnum() for ch in text):
         raise ResumeFormatError(
             name, f"PDF has no text layer ({pages} page(s); a scan?)", code="no_text_pdf"
         )
     return text, "pdf"
+
+
+@contextmanager
+def _damaged_pdf(name: str) -> Iterator[None]:
+    """Turn what pypdf raises on a malformed file into a ``corrupt`` ResumeFormatError; wrap
+    pypdf's calls only, so the same exceptions from our own code still propagate."""
+    try:
+        yield
+    except _PDF_ERRORS as err:
+        raise ResumeFormatError(name, f"damaged PDF ({err})", code="corrupt") from err
 
 
 def _open_pdf(data: bytes) -> PdfReader:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.decoding import content_hash, decode_resume, normalise_text
+from pipeline.decoding import content_hash, decode_resume, normalise_text, normalised_hash
 from pipeline.errors import ResumeFormatError
 from pipeline.formats import (
     DEFAULT_LIMITS,
@@ -22,7 +21,7 @@ from pipeline.formats import (
     FormatLimits,
     bytes_to_text,
 )
-from pipeline.records import Quarantined, SourceDocument
+from pipeline.records import IngestResult, Quarantined, SourceDocument
 from pipeline.sources import FolderSource, Source, SourceFailure, candidate_id_of, list_inputs
 
 __all__ = [
@@ -31,18 +30,6 @@ __all__ = [
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    """What ingest made of a source: the documents to score and the inputs set aside."""
-
-    documents: tuple[SourceDocument, ...]
-    quarantined: tuple[Quarantined, ...]
-
-    @property
-    def inputs(self) -> int:
-        return len(self.documents) + len(self.quarantined)
 
 
 def ingest_source(source: Source, limits: FormatLimits = DEFAULT_LIMITS) -> IngestResult:
@@ -76,7 +63,7 @@ def ingest_source(source: Source, limits: FormatLimits = DEFAULT_LIMITS) -> Inge
             candidate_id=candidate_id,
             source=entry.source_id,
             text=text.text,
-            content_hash=content_hash(text.text),
+            content_hash=normalised_hash(text.text),  # bytes_to_text normalised it
             encoding=text.encoding,
         ))
     return IngestResult(tuple(documents), tuple(quarantined))

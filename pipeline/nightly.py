@@ -34,14 +34,21 @@ from pipeline.config import (
 from pipeline.errors import ResumeFormatError
 from pipeline.extract import extract_many
 from pipeline.formats import FormatLimits
-from pipeline.ingest import IngestResult, ingest_source
+from pipeline.ingest import ingest_source
 from pipeline.nlp.build import extractor_version
 from pipeline.parse import parse_resume
 from pipeline.pii import PII_KINDS, redact
-from pipeline.records import CandidateEvidence, Quarantined, ScoredCandidate, SourceDocument
+from pipeline.records import (
+    CandidateEvidence,
+    IngestResult,
+    Quarantined,
+    ScoredCandidate,
+    SourceDocument,
+)
 from pipeline.rubric import Rubric
 from pipeline.score import score_and_rank
-from pipeline.sources import FolderSource, JsonLinesSource, S3Source, Source
+from pipeline.sources import FolderSource, JsonLinesSource, Source
+from pipeline.sources_s3 import S3Source
 from pipeline.store import (
     ExtractionRow,
     QuarantineRow,

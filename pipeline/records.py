@@ -7,6 +7,7 @@ mutate what an earlier stage produced.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -29,6 +30,19 @@ ACCOMPLISHMENT_FLAGS: tuple[str, ...] = ("velocity", "proactive", "outcome")
 Section = Literal[
     "summary", "experience", "skills", "certifications", "education", "projects", "other"
 ]
+
+
+def evidence_tags(flags: Mapping[str, float], pillars: Mapping[str, float]) -> str:
+    """A sentence's accomplishment flags and pillars of probability 0.5 or more, as readers see
+    them (the shortlist's ``top_evidence``, ``trajectory explain``); "" when there are none.
+
+    >>> evidence_tags({"velocity": 0.91, "outcome": 0.3, "listing": 0.9}, {"event_driven": 0.8})
+    'velocity 0.91; event_driven'
+    """
+    flag_text = ", ".join(f"{f} {flags[f]:.2f}" for f in ACCOMPLISHMENT_FLAGS
+                          if flags.get(f, 0.0) >= 0.5)
+    pillar_text = ", ".join(p for p in PILLARS if pillars.get(p, 0.0) >= 0.5)
+    return "; ".join(part for part in (flag_text, pillar_text) if part)
 
 
 # --- ingest -------------------------------------------------------------------------------
@@ -61,6 +75,18 @@ class Quarantined:
     source: str
     reason: str
     code: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What ingest made of a source: the documents to score and the inputs set aside."""
+
+    documents: tuple[SourceDocument, ...]
+    quarantined: tuple[Quarantined, ...]
+
+    @property
+    def inputs(self) -> int:
+        return len(self.documents) + len(self.quarantined)
 
 
 # --- parse --------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ A source that cannot be read at all raises :class:`SourceError`; one that may wo
 Three sources:
 
 - :class:`FolderSource`: the regular, non-hidden files directly in a folder, by name.
-- :class:`S3Source`: the objects under a bucket prefix (boto3, paginated ``list_objects_v2``);
-  ``endpoint_url`` points it at another S3 implementation (moto, MinIO).
+- :class:`~pipeline.sources_s3.S3Source` (in :mod:`pipeline.sources_s3`, so that only an S3
+  source loads botocore): the objects under a bucket prefix (boto3, paginated
+  ``list_objects_v2``); ``endpoint_url`` points it at another S3 implementation (moto, MinIO).
 - :class:`JsonLinesSource`: an applicant-tracking-system export, one JSON object per line with
   an ``"id"`` (string or integer) and a ``"text"``; other keys are ignored. Blank lines are
   skipped. Each line becomes ``SourceItem("export.jsonl:12", "<id>.json", <line bytes>)``.
@@ -27,32 +28,19 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any, NamedTuple, Protocol
+from typing import IO, NamedTuple, Protocol
 
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    HTTPClientError,
-    IncompleteReadError,
-)
-from botocore.exceptions import ConnectionError as BotoConnectionError
-
-from pipeline.errors import ResumeFormatError, SourceError, TransientSourceError
+from pipeline.errors import ResumeFormatError, SourceError
 from pipeline.formats import (
     JSON_ID_KEY,
     SUPPORTED_SUFFIXES,
     check_supported,
     parse_json_resume,
+    too_large,
 )
 
 log = logging.getLogger(__name__)
 
-#: S3 error codes worth retrying; any 5xx status is retried as well.
-TRANSIENT_S3_CODES: frozenset[str] = frozenset({
-    "SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout", "Throttling",
-    "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
-})  # fmt: skip
-_TRANSIENT_BOTO_ERRORS = (BotoConnectionError, HTTPClientError, IncompleteReadError)
 #: A candidate id from an export: it becomes a file name stem, so no separators, no dot first.
 _EXPORT_ID_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,127}")
 
@@ -92,12 +80,13 @@ def candidate_id_of(name: str) -> str:
     return stem if dot and stem else name
 
 
-def _too_large(source_id: str, name: str, size: int, max_bytes: int) -> SourceFailure:
-    reason = f"file too large ({size:,} bytes; the limit is {max_bytes:,})"
-    return SourceFailure(source_id, name, ResumeFormatError(name, reason, code="too_large"))
+def too_large_failure(source_id: str, name: str, size: int, max_bytes: int) -> SourceFailure:
+    """The failure of an input over the size limit, found before it is read."""
+    return SourceFailure(source_id, name, too_large(name, size, max_bytes))
 
 
-def _unreadable(source_id: str, name: str, why: str) -> SourceFailure:
+def unreadable_failure(source_id: str, name: str, why: str) -> SourceFailure:
+    """The failure of an input the source listed but could not hand over (``why``)."""
     error = ResumeFormatError(name, f"unreadable file ({why})", code="unreadable")
     return SourceFailure(source_id, name, error)
 
@@ -140,136 +129,13 @@ class FolderSource:
             try:
                 size = path.stat().st_size
                 if max_bytes is not None and size > max_bytes:
-                    yield _too_large(source_id, path.name, size, max_bytes)
+                    yield too_large_failure(source_id, path.name, size, max_bytes)
                     continue
                 data = path.read_bytes()
             except OSError as err:
-                yield _unreadable(source_id, path.name, err.strerror or type(err).__name__)
+                yield unreadable_failure(source_id, path.name, err.strerror or type(err).__name__)
                 continue
             yield SourceItem(source_id, path.name, data)
-
-
-# --- an S3 bucket -------------------------------------------------------------------------
-
-
-class S3Source:
-    """The objects under ``s3://bucket/prefix``, in key order; keys ending in ``/`` and names
-    starting with a dot are skipped. The item name is the last segment of the key.
-
-    Credentials come from boto3's usual chain. ``client`` replaces the one built from
-    ``endpoint_url``/``region_name``; botocore itself retries ``max_attempts`` times before an
-    error becomes a :class:`TransientSourceError`. ``page_size`` keys are listed per request.
-    An object that vanishes or is forbidden between listing and reading is an ``unreadable``
-    failure; a bucket that is missing or forbidden is a :class:`SourceError`.
-    """
-
-    def __init__(
-        self,
-        bucket: str,
-        prefix: str = "",
-        *,
-        endpoint_url: str | None = None,
-        region_name: str | None = None,
-        client: Any | None = None,
-        max_attempts: int = 3,
-        connect_timeout: float = 5.0,
-        read_timeout: float = 30.0,
-        page_size: int = 1000,
-    ) -> None:
-        self.bucket = bucket
-        self.prefix = prefix
-        self.endpoint_url = endpoint_url
-        self.region_name = region_name
-        self.max_attempts = max_attempts
-        self.connect_timeout = connect_timeout
-        self.read_timeout = read_timeout
-        self.page_size = page_size
-        self._client = client
-
-    def _s3(self) -> Any:
-        if self._client is None:
-            import boto3
-            from botocore.config import Config
-
-            config = Config(
-                retries={"max_attempts": self.max_attempts, "mode": "standard"},
-                connect_timeout=self.connect_timeout,
-                read_timeout=self.read_timeout,
-            )
-            self._client = boto3.client(
-                "s3", endpoint_url=self.endpoint_url, region_name=self.region_name, config=config
-            )
-        return self._client
-
-    @property
-    def url(self) -> str:
-        return f"s3://{self.bucket}/{self.prefix}"
-
-    def items(self, max_bytes: int | None = None) -> Iterator[SourceItem | SourceFailure]:
-        for obj in self._objects():
-            key: str = obj["Key"]
-            name = key.rsplit("/", 1)[-1]
-            if not name or name.startswith("."):
-                continue
-            source_id = f"s3://{self.bucket}/{key}"
-            try:
-                check_supported(name)
-            except ResumeFormatError as err:
-                yield SourceFailure(source_id, name, err)
-                continue
-            size = int(obj.get("Size", 0))
-            if max_bytes is not None and size > max_bytes:
-                yield _too_large(source_id, name, size, max_bytes)
-                continue
-            yield self._get(key, source_id, name, max_bytes)
-
-    def _objects(self) -> Iterator[dict[str, Any]]:
-        try:
-            pages = self._s3().get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=self.prefix,
-                PaginationConfig={"PageSize": self.page_size},
-            )
-            for page in pages:
-                yield from page.get("Contents", [])
-        except (BotoCoreError, ClientError) as err:
-            raise _source_error(err, f"{self.url}: cannot list objects") from err
-
-    def _get(self, key: str, source_id: str, name: str, max_bytes: int | None) -> (
-        SourceItem | SourceFailure
-    ):
-        try:
-            body = self._s3().get_object(Bucket=self.bucket, Key=key)["Body"]
-            # Read one byte past the limit: the object may have grown since it was listed.
-            data = body.read() if max_bytes is None else body.read(max_bytes + 1)
-            body.close()
-        except ClientError as err:
-            if _is_transient(err):
-                raise _source_error(err, f"{source_id}: cannot read") from err
-            return _unreadable(source_id, name, _client_code(err))
-        except BotoCoreError as err:
-            raise _source_error(err, f"{source_id}: cannot read") from err
-        if max_bytes is not None and len(data) > max_bytes:
-            return _too_large(source_id, name, len(data), max_bytes)
-        return SourceItem(source_id, name, data)
-
-
-def _client_code(err: ClientError) -> str:
-    return str(err.response.get("Error", {}).get("Code", "unknown error"))
-
-
-def _is_transient(err: BotoCoreError | ClientError) -> bool:
-    if isinstance(err, ClientError):
-        status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        return _client_code(err) in TRANSIENT_S3_CODES or int(status or 0) >= 500
-    return isinstance(err, _TRANSIENT_BOTO_ERRORS)
-
-
-def _source_error(err: BotoCoreError | ClientError, what: str) -> SourceError:
-    """A boto error → TransientSourceError when retrying may help, else SourceError."""
-    detail = _client_code(err) if isinstance(err, ClientError) else type(err).__name__
-    if _is_transient(err):
-        return TransientSourceError(f"{what} ({detail}; transient, retry later): {err}")
-    return SourceError(f"{what} ({detail}): {err}")
 
 
 # --- a JSON Lines export ------------------------------------------------------------------
@@ -297,7 +163,7 @@ class JsonLinesSource:
             for number, line, size in _lines(handle, max_bytes):
                 where = f"{self.path}:{number}"
                 if line is None:
-                    yield _too_large(where, f"line {number}", size, max_bytes or 0)
+                    yield too_large_failure(where, f"line {number}", size, max_bytes or 0)
                 elif line.strip():
                     yield _line_item(where, number, line)
 

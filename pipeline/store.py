@@ -88,6 +88,8 @@ class RunRow(Base):
     exports: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: The day roles running to "present" were ended at.
     as_of: Mapped[date | None] = mapped_column(Date)
+    #: A failed run's error: its class and redacted message (revision 0004; never resume text).
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class ResumeRow(Base):
@@ -267,7 +269,7 @@ def finish_run(engine: Engine, run_id: str, *, inputs: int, scored: int, quarant
                shortlist_path: str | None, finished_at: datetime, status: str,
                erased_skipped: int = 0, **history: Any) -> None:
     """Record a run's counts and outcome; ``history`` sets the nightly columns (``new``,
-    ``changed``, ``unchanged``, ``redactions``, ``rubrics``, ``exports``)."""
+    ``changed``, ``unchanged``, ``redactions``, ``rubrics``, ``exports``) and ``error``."""
     with Session(engine) as session, session.begin():
         # One UPDATE, no read first: a reader upgrading to a writer can deadlock on SQLite.
         result = session.execute(update(RunRow).where(RunRow.run_id == run_id).values(

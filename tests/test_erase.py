@@ -27,8 +27,7 @@ from pipeline.erase import (
 )
 from pipeline.errors import ConfigError
 from pipeline.flows import score_batch
-from pipeline.ingest import IngestResult
-from pipeline.records import Quarantined, SourceDocument
+from pipeline.records import IngestResult, Quarantined, SourceDocument
 from pipeline.store import TombstoneRow, open_store
 
 from .conftest import AS_OF, RUBRICS, SAMPLE_PROFILES

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from pipeline.csvsafe import neutralise
 from pipeline.export import (
     SHORTLIST_COLUMNS,
     export_shortlist,
-    neutralise,
 )
 from pipeline.records import PILLARS, Quarantined, ScoredCandidate, SentenceEvidence
 

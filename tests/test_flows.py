@@ -123,3 +123,41 @@ def test_flows_bad_rubric_fails_before_reading_resumes(prefect_harness, tmp_path
         score_batch(tmp_path / "does-not-exist", bad, tmp_path / "s.csv",
                     f"sqlite:///{tmp_path / 'db.sqlite'}")
     assert not (tmp_path / "db.sqlite").exists()
+
+
+# --- a stage that raises: the run ends as failed, with an audit entry ------------------------
+
+#: The injected error names a candidate and an e-mail: neither may reach the runs table or log.
+PLANTED_ERROR = "disk gone writing 'senior-dev-event-driven-payments' for jane@example.com"
+
+
+@pytest.mark.parametrize("target", ["pipeline.flows.score_and_rank",
+                                    "pipeline.export.export_shortlist"])
+def test_flows_score_batch_failed_stage_ends_run_failed_with_audit_entry(
+        prefect_harness, tmp_path: Path, database_url: str, target: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import audit_log
+    from pipeline.store import open_store
+
+    def dying(*_args, **_kwargs):
+        raise RuntimeError(PLANTED_ERROR)
+
+    monkeypatch.setattr(target, dying)
+    with pytest.raises(RuntimeError, match="disk gone"):
+        score_batch(SAMPLE_PROFILES, GPA, tmp_path / "s.csv", database_url, as_of=AS_OF,
+                    actor="tester")
+
+    engine = open_store(database_url)
+    with Session(engine) as s:
+        (run,) = s.scalars(select(RunRow)).all()
+        assert run.status == "failed" and run.finished_at is not None
+        assert run.error == "RuntimeError: disk gone writing '…' for [EMAIL]"
+    entries = audit_log.entries(engine)
+    assert audit_log.verify(engine).ok
+    engine.dispose()
+    assert [e.action for e in entries] == ["run"]
+    details = entries[0].details
+    assert entries[0].actor == "tester"
+    assert details["run_id"] == run.run_id and details["status"] == "failed"
+    assert details["error"] == run.error and details["rubric"] == "global-principal-architect"
+    assert "senior-dev" not in repr(details) and "jane@" not in repr(details)

@@ -174,6 +174,25 @@ def test_formats_pdf_page_limit_is_too_large() -> None:
     assert _code(data, "pages.pdf", FormatLimits(max_pdf_pages=20)) == "too_large"
 
 
+def test_formats_pdf_a_bug_of_ours_is_not_reported_as_a_damaged_pdf(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only pypdf's calls turn TypeError and the like into ``corrupt``; ours propagate."""
+    data = make_pdf("Led it")
+    bad_limits = FormatLimits(max_pdf_pages="20")  # type: ignore[arg-type]  # a bug of ours
+    with pytest.raises(TypeError):
+        bytes_to_text(data, "cv.pdf", bad_limits)
+
+    import pypdf
+
+    def damaged(*_args, **_kwargs):
+        raise TypeError("deep inside pypdf's parser")
+
+    monkeypatch.setattr(pypdf.PageObject, "extract_text", damaged)
+    with pytest.raises(ResumeFormatError, match="damaged PDF") as caught:
+        bytes_to_text(data, "cv.pdf")
+    assert caught.value.code == "corrupt"
+
+
 @pytest.mark.parametrize(
     "limits, uncompressed",
     [

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from pipeline.decoding import normalised_hash
 from pipeline.errors import ResumeFormatError, SourceError
 from pipeline.ingest import content_hash, decode_resume, ingest_folder, normalise_text
 
@@ -86,6 +89,14 @@ def test_ingest_missing_folder_is_a_source_error(tmp_path: Path) -> None:
 def test_ingest_hash_ignores_line_endings_and_trailing_space() -> None:
     assert content_hash("a  \r\nb\r\n") == content_hash("a\nb")
     assert normalise_text("\n\nx\n\n") == "x"
+
+
+@given(st.text(alphabet=st.sampled_from("ab \t\r\n\u00e9e\u0301\u2028\x0b")))
+def test_ingest_normalising_twice_changes_nothing(text: str) -> None:
+    """Why ingest hashes the formats' normalised text without normalising it again."""
+    once = normalise_text(text)
+    assert normalise_text(once) == once
+    assert normalised_hash(once) == content_hash(text)
 
 
 def test_ingest_a_corrupt_twin_does_not_block_the_readable_resume(tmp_path: Path) -> None:

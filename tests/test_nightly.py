@@ -394,3 +394,33 @@ def test_nightly_erase_rewrites_every_nightly_file(prefect_harness, tmp_path: Pa
                                               "global-principal-architect.previous.csv"}
     assert not [p.name for p in out.glob("*.csv") if victim in p.read_text()]
     assert nightly(str(config), database_url).staged.erased_skipped == 1
+
+
+def test_nightly_failed_stage_ends_run_failed_with_audit_entry(
+        prefect_harness, tmp_path: Path, database_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import audit_log
+    from pipeline.store import open_store
+
+    config = write_config(tmp_path, [{"kind": "folder", "path": str(inbox(tmp_path))}])
+
+    def dying(*_args, **_kwargs):
+        raise ValueError("bad evidence for 'junior-cloud-engineer-steep-trajectory'")
+
+    monkeypatch.setattr(nightly_stage, "extract_pending", dying)
+    with pytest.raises(ValueError, match="bad evidence"):
+        nightly(str(config), database_url, actor="scheduler")
+
+    engine = open_store(database_url)
+    with Session(engine) as s:
+        (run,) = s.scalars(select(RunRow)).all()
+        assert run.kind == "nightly" and run.status == "failed"
+        assert run.finished_at is not None
+        assert run.error == "ValueError: bad evidence for '…'"
+    entries = audit_log.entries(engine)
+    assert audit_log.verify(engine).ok
+    engine.dispose()
+    assert [e.action for e in entries] == ["run"]
+    assert entries[0].actor == "scheduler"
+    assert {k: entries[0].details[k] for k in ("run_id", "status", "error")} == {
+        "run_id": run.run_id, "status": "failed", "error": run.error}

@@ -24,11 +24,11 @@ from pipeline.ingest import ingest_folder, ingest_source
 from pipeline.sources import (
     FolderSource,
     JsonLinesSource,
-    S3Source,
     SourceFailure,
     SourceItem,
     candidate_id_of,
 )
+from pipeline.sources_s3 import S3Source
 
 from .conftest import SAMPLE_PROFILES, make_docx, make_pdf
 
