@@ -34,7 +34,7 @@ from pipeline.nlp.classifier import (
 )
 
 #: Bumped when the estimator's design changes (features, model family, labels).
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
 HOLDOUT_SHARE_PERCENT = 20
 NEAR_DUPLICATE_COSINE = 0.9
 

@@ -4,6 +4,7 @@ training, and hard cases written from the labelling guide's definitions."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from pipeline.errors import ModelError
 from pipeline.evaluate import load_labelled
 from pipeline.nlp.build import default_model_path, new_nlp
-from pipeline.nlp.classifier import LABELS, ModelFiles, load_model
+from pipeline.nlp.classifier import LABELS, ModelFiles, doc_signals, load_model
 from pipeline.records import EVIDENCE_FLAGS, PILLARS
 from pipeline.train import is_held_out, load_corpus, train
 
@@ -145,6 +146,53 @@ def test_nlp_classifier_hard_cases(nlp, text: str, flag: str, expected: bool) ->
 ])
 def test_nlp_classifier_pillar_cases(nlp, text: str, pillar: str) -> None:
     assert nlp(text)._.pillars[pillar] >= 0.5
+
+
+def _guide_examples() -> list[tuple[str, str, bool]]:
+    """The labelling guide's own "- Yes:"/"- No:" examples under each evidence flag."""
+    guide = Path(__file__).resolve().parents[1] / "docs" / "evidence-labelling-guide.md"
+    examples, flag = [], None
+    for line in guide.read_text(encoding="utf-8").splitlines():
+        heading = re.match(r"\*\*(\w+)\*\* —", line)
+        flag = heading.group(1) if heading else flag
+        example = re.match(r'- (Yes|No): "(?:\.\.\.)?(.+?)"', line)
+        if example and flag in EVIDENCE_FLAGS:
+            examples.append((example.group(2), flag, example.group(1) == "Yes"))
+    return examples
+
+
+GUIDE_EXAMPLES = _guide_examples()
+
+
+def test_nlp_classifier_guide_examples_are_found() -> None:
+    assert len(GUIDE_EXAMPLES) >= 12
+    assert {flag for _, flag, _ in GUIDE_EXAMPLES} == {"velocity", "proactive", "outcome"}
+
+
+@pytest.mark.parametrize("flag", ["velocity", "proactive", "outcome"])
+def test_nlp_classifier_ranks_the_guides_yes_examples_above_its_no_examples(nlp,
+                                                                           flag: str) -> None:
+    """The definitions are the guide's: for each flag, every sentence the guide calls "Yes" gets
+    a higher probability than every sentence it calls "No" (the scorer weighs evidence by this
+    probability, so the order is what a recruiter sees)."""
+    yes = {t: nlp(t)._.evidence[flag] for t, f, e in GUIDE_EXAMPLES if f == flag and e}
+    no = {t: nlp(t)._.evidence[flag] for t, f, e in GUIDE_EXAMPLES if f == flag and not e}
+    assert min(yes.values()) > max(no.values()), (yes, no)
+    assert all(p < 0.5 for p in no.values()), no
+
+
+@pytest.mark.parametrize("text, signal", [
+    ("Led the migration of the billing system to ECS.", "obj_vel_change"),
+    ("Led the daily stand-up for the platform team.", "obj_vel_routine"),
+    ("Initiated change requests in ServiceNow.", "obj_pro_routine"),
+    ("Proposed a proof of concept for Kafka.", "obj_pro_change"),
+])
+def test_nlp_classifier_signals_say_what_a_cue_verb_acts_on(text: str, signal: str) -> None:
+    signals = doc_signals(new_nlp(classifier=False)(text)).split()
+    assert signal in signals
+    opposite = signal.replace("change", "routine") if "change" in signal else \
+        signal.replace("routine", "change")
+    assert opposite not in signals
 
 
 def test_nlp_classifier_gold_loader_names_line_and_field(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ from spacy.tokens import Doc
 from pipeline.errors import ModelError
 from pipeline.hashing import file_sha256
 from pipeline.nlp.components import NO_PILLAR, QUANTITY_KEY, TECH_KEY, register_extensions
+from pipeline.nlp.cues import load_evidence_cues
+from pipeline.nlp.inflect import inflections
 from pipeline.records import EVIDENCE_FLAGS, PILLARS
 
 #: The labels the model predicts, in column order.
@@ -41,6 +44,40 @@ LABELS: tuple[str, ...] = (*EVIDENCE_FLAGS, *PILLARS)
 
 def _level(p: float) -> str:
     return "hi" if p >= 0.8 else "mid" if p >= 0.5 else "lo"
+
+
+@lru_cache(maxsize=1)
+def _cue_verbs() -> dict[str, str]:
+    """Word form → "vel"/"pro" for the single-word forms of the ownership and initiative verbs."""
+    cues = load_evidence_cues()
+    kinds = {"vel": (*cues.velocity.strong_verbs, *cues.velocity.weak_verbs),
+             "pro": (*cues.proactive.strong_verbs, *cues.proactive.weak_verbs)}
+    forms: dict[str, str] = {}
+    for kind, verbs in kinds.items():
+        for verb in verbs:
+            for form in inflections(verb):
+                forms.setdefault(form.split()[0].lower(), kind)
+    return forms
+
+
+def _object_signals(doc: Doc) -> list[str]:
+    """What each cue verb acts on: ``obj_vel_change`` ("led the migration"), ``obj_vel_routine``
+    ("led the daily stand-up") or ``obj_vel_other``; the same for initiative verbs (``obj_pro_*``).
+    """
+    objects = load_evidence_cues().cue_objects
+    change, routine = set(objects.change), set(objects.routine)
+    verbs = _cue_verbs()
+    signals = []
+    words = [t.lower_ for t in doc]
+    for i, word in enumerate(words):
+        kind = verbs.get(word)
+        if kind is None:
+            continue
+        after = words[i + 1:i + 1 + objects.window]
+        found = ("routine" if routine.intersection(after)
+                 else "change" if change.intersection(after) else "other")
+        signals.append(f"obj_{kind}_{found}")
+    return sorted(set(signals))
 
 
 def doc_signals(doc: Doc) -> str:
@@ -67,6 +104,7 @@ def doc_signals(doc: Doc) -> str:
         signals.append("starts_past_verb")
     if len(tech) and commas >= 2 and len(tech) * 2 >= len(words) // 2:
         signals.append("mostly_tech")
+    signals += _object_signals(doc)
     return " ".join(signals)
 
 

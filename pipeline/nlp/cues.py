@@ -90,6 +90,14 @@ class QuantityCues(_Strict):
     version_words: tuple[str, ...]
 
 
+class CueObjects(_Strict):
+    """Nouns that tell a change ("led the migration") from routine ("led the stand-up")."""
+
+    window: int = Field(ge=1)
+    change: tuple[str, ...]
+    routine: tuple[str, ...]
+
+
 class EvidenceCues(_Strict):
     """The whole of ``evidence_cues.yaml``."""
 
@@ -101,6 +109,7 @@ class EvidenceCues(_Strict):
     negators: NegatorCues
     listing: ListingCues
     quantities: QuantityCues
+    cue_objects: CueObjects
 
 
 @lru_cache(maxsize=1)
