@@ -7,7 +7,9 @@ quarantine CSV, and records tombstones: keyed hashes (HMAC-SHA256 with the confi
 key) of the candidate id and of each erased resume version's content hash, never the id itself.
 ``skip_erased`` is what ingestion does with them: an input whose id, or whose exact text, was
 erased is skipped and counted, so the next run over a folder that still holds the file does not
-bring the candidate back.
+bring the candidate back. A run already under way checks again where it stores (with
+``tombstone_check`` on its transaction's session, which holds erasures off until it commits) and
+before it exports (``drop_erased``), so an erasure that commits first wins over it too.
 
 Erasing is idempotent: erasing again (say, after fixing a shortlist's permissions) finds no rows
 and retries the files.
@@ -18,12 +20,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, false, func, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -32,7 +34,7 @@ from pipeline.csvsafe import neutralise, replacing
 from pipeline.errors import ConfigError
 from pipeline.export import diff_path, previous_path, quarantine_path
 from pipeline.hashing import file_sha256
-from pipeline.records import IngestResult
+from pipeline.records import IngestResult, Quarantined, ScoredCandidate
 from pipeline.store import (
     ExtractionRow,
     QuarantineRow,
@@ -89,15 +91,19 @@ def erase_candidate(engine: Engine, candidate_id: str, *, key: bytes, actor: str
     rows: dict[str, int] = {}
     with Session(engine) as session, session.begin():
         _refuse_foreign_tombstones(session, key)
+        already = session.get(TombstoneRow, subject) is not None
+        # The tombstone first: a run's store transaction that has checked the tombstones holds
+        # them until it commits, so this waits for it and then deletes what it stored.
+        tomb = {"key_id": key_id(key), "erased_at": now}
+        upsert(session, TombstoneRow, {"subject": subject, **tomb}, keys=("subject",))
         hashes = session.scalars(select(ResumeRow.content_hash)
                                  .where(ResumeRow.candidate_id == candidate_id)).all()
         for model in ERASED_TABLES:
             result = session.execute(delete(model).where(model.candidate_id == candidate_id))
             rows[model.__tablename__] = result.rowcount  # type: ignore[attr-defined]
-        already = session.get(TombstoneRow, subject) is not None
-        for tomb in (subject, *(content_subject(key, h) for h in hashes)):
-            upsert(session, TombstoneRow, {"subject": tomb, "key_id": key_id(key),
-                                            "erased_at": now}, keys=("subject",))
+        for content in hashes:
+            upsert(session, TombstoneRow, {"subject": content_subject(key, content), **tomb},
+                   keys=("subject",))
         shortlists = list(session.scalars(select(RunRow.shortlist_path).distinct()
                                           .where(RunRow.shortlist_path.is_not(None))).all())
         # Nightly runs record every file they wrote (shortlist, quarantine, diff).
@@ -125,19 +131,42 @@ def erase_candidate(engine: Engine, candidate_id: str, *, key: bytes, actor: str
     return ErasureReport(subject, rows, tuple(rewritten), tuple(failed), already)
 
 
-def tombstone_check(engine: Engine, key: Callable[[], bytes]) -> Callable[[str, str], bool]:
+def tombstone_check(bind: Engine | Session,
+                    key: Callable[[], bytes]) -> Callable[[str, str], bool]:
     """A predicate ``erased(candidate_id, content_hash)`` over the stored tombstones.
 
-    ``key`` is called only if tombstones exist, so scoring never needs the secret key until
-    someone has been erased. Raises ``ConfigError`` if they were written under another key:
-    checking them with the wrong key would silently bring erased candidates back.
+    Given an engine, the tombstones as they are now. Given the session of a transaction that
+    is about to store a run's rows, the tombstones are locked first, until that transaction
+    ends: an erasure that commits before the lock is seen, one that starts after it waits (it
+    writes its tombstone first) and then deletes what the transaction stored. ``key`` is called
+    only if tombstones exist, so scoring never needs the secret key until someone has been
+    erased. Raises ``ConfigError`` if they were written under another key: checking them with
+    the wrong key would silently bring erased candidates back.
     """
-    with Session(engine) as session:
-        if not session.scalar(select(func.count()).select_from(TombstoneRow)):
-            return lambda _candidate_id, _content_hash: False
-        secret = key()
-        _refuse_foreign_tombstones(session, secret)
-        subjects = frozenset(session.scalars(select(TombstoneRow.subject)))
+    if isinstance(bind, Session):
+        _hold_tombstones(bind)
+        return _erased_predicate(bind, key)
+    with Session(bind) as session:
+        return _erased_predicate(session, key)
+
+
+def _hold_tombstones(session: Session) -> None:
+    """Keep new tombstones out until ``session``'s transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        # SHARE blocks the erasure's insert but not other runs' store transactions.
+        session.execute(text("LOCK TABLE tombstones IN SHARE MODE"))
+    else:
+        # SQLite has one write lock per database; any write takes it (this one changes nothing).
+        session.execute(update(TombstoneRow).where(false()).values(key_id=TombstoneRow.key_id),
+                        execution_options={"synchronize_session": False})
+
+
+def _erased_predicate(session: Session, key: Callable[[], bytes]) -> Callable[[str, str], bool]:
+    if not session.scalar(select(func.count()).select_from(TombstoneRow)):
+        return lambda _candidate_id, _content_hash: False
+    secret = key()
+    _refuse_foreign_tombstones(session, secret)
+    subjects = frozenset(session.scalars(select(TombstoneRow.subject)))
 
     def erased(candidate_id: str, content_hash: str) -> bool:
         return (subject_hash(secret, candidate_id) in subjects
@@ -153,6 +182,17 @@ def skip_erased(ingested: IngestResult,
     quarantined = tuple(q for q in ingested.quarantined if not erased(q.candidate_id, ""))
     kept = replace(ingested, documents=documents, quarantined=quarantined)
     return kept, ingested.inputs - kept.inputs
+
+
+def drop_erased(scored: Sequence[ScoredCandidate], quarantined: Sequence[Quarantined],
+                erased: Callable[[str, str], bool],
+                ) -> tuple[list[ScoredCandidate], list[Quarantined], int]:
+    """A run's results without the candidates erased since it ingested them, and how many
+    inputs that drops (each scored candidate and each quarantine entry is one input)."""
+    kept = [s for s in scored if not erased(s.candidate_id, s.content_hash)]
+    kept_quarantined = [q for q in quarantined if not erased(q.candidate_id, "")]
+    dropped = len(scored) - len(kept) + len(quarantined) - len(kept_quarantined)
+    return kept, kept_quarantined, dropped
 
 
 def _refuse_foreign_tombstones(session: Session, key: bytes) -> None:

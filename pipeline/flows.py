@@ -160,6 +160,11 @@ def score_batch(
             quarantined = [*ingested.quarantined, *unparsed]
             store_task(database_url, run_id, [doc for doc, _ in parsed], evidence, ranked,
                        quarantined, now)
+            # An erasure since ingestion wins: the store left the candidate out, and so does
+            # the export; they count as erased, skipped.
+            erased = erase_stage.tombstone_check(engine, secret_key)
+            ranked, quarantined, erased_late = erase_stage.drop_erased(ranked, quarantined,
+                                                                       erased)
             shortlist, quarantine_file = export_task(ranked, quarantined, out, now, top)
 
             summary = RunSummary(
@@ -168,11 +173,12 @@ def score_batch(
                 shortlist=shortlist, quarantine_file=quarantine_file, rubric=rubric.name,
                 rubric_version=rubric.version,
                 top=tuple((c.candidate_id, c.score) for c in ranked[:5]),
-                erased_skipped=erased_skipped,
+                erased_skipped=erased_skipped + erased_late,
             )
             runs.finish_score(engine, summary, actor=actor, started=now, source=str(source),
                               extractor=extractor,
-                              input_hashes=[doc.content_hash for doc in ingested.documents])
+                              input_hashes=[doc.content_hash for doc in ingested.documents
+                                            if not erased(doc.candidate_id, doc.content_hash)])
     finally:
         engine.dispose()
     return summary
@@ -195,9 +201,8 @@ def nightly_ingest_task(database_url: str, settings: NightlySettings, run_id: st
                         now: datetime) -> Staged:
     engine = store_stage.open_store(database_url)
     try:
-        erased = erase_stage.tombstone_check(engine, secret_key)
         staged = nightly_stage.stage_inputs(engine, nightly_stage.read_sources(settings),
-                                            erased, run_id, now)
+                                            run_id, now)
     finally:
         engine.dispose()
     progress.info("ingest: %d inputs, %d new, %d changed, %d unchanged, %d quarantined",
@@ -302,6 +307,9 @@ def nightly(config: str | None = None, database_url: str | None = None,
                                                   staged.quarantined, as_of, now,
                                                   last_exports, settings.top)
                 purged = nightly_purge_task(url, settings_all.retention, now, actor)
+                # Inputs of candidates erased during the run count as erased, skipped.
+                staged = nightly_stage.without_erased(
+                    staged, erase_stage.tombstone_check(engine, secret_key))
                 status = "partial" if staged.quarantined else "complete"
                 summary = NightlySummary(run_id, staged, extracted, outcomes, purged, status)
                 runs.finish_nightly(engine, summary, actor, now, extractor, as_of)

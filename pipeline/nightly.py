@@ -11,13 +11,18 @@ A resume is keyed by its candidate id and the SHA-256 of its normalised text: th
 again is *unchanged* (nothing is redacted, parsed or extracted), another text for a known
 candidate is *changed* (a new version; the shortlist uses the latest), an unknown candidate
 is *new*.
+
+Each stage that stores checks the tombstones in the transaction that stores
+(``pipeline.erase.tombstone_check``), so a candidate erased while the run is under way is not
+stored again; ``without_erased`` then counts their inputs as erased, skipped.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from spacy.language import Language
@@ -30,7 +35,9 @@ from pipeline.config import (
     JsonLinesSourceSettings,
     NightlySettings,
     SourceSettings,
+    secret_key,
 )
+from pipeline.erase import skip_erased, tombstone_check
 from pipeline.errors import ResumeFormatError
 from pipeline.extract import extract_many
 from pipeline.formats import FormatLimits
@@ -79,6 +86,9 @@ class Staged:
     quarantined: tuple[Quarantined, ...]
     redactions: dict[str, int] = field(default_factory=dict)
     input_hashes: tuple[str, ...] = ()
+    #: (candidate id, content hash, "new" | "changed" | "unchanged") of each input not
+    #: quarantined, so that an erasure during the run can be counted (``without_erased``).
+    documents: tuple[tuple[str, str, str], ...] = ()
 
 
 def build_source(settings: SourceSettings) -> Source:
@@ -121,26 +131,26 @@ def latest_versions(session: Session) -> dict[str, tuple[int, str]]:
     return {cid: (rid, digest) for cid, rid, digest in rows}
 
 
-def stage_inputs(engine: Engine, ingested: IngestResult, erased: Callable[[str, str], bool],
-                 run_id: str, now: datetime) -> Staged:
+def stage_inputs(engine: Engine, ingested: IngestResult, run_id: str, now: datetime,
+                 key: Callable[[], bytes] = secret_key) -> Staged:
     """Store the redacted text of every new or changed resume, and every quarantine entry,
-    in one transaction; unchanged resumes are only counted.
+    in one transaction; unchanged resumes are only counted. Inputs of erased candidates are
+    skipped and counted, checked in this transaction (under ``key``), so an erasure that
+    commits while the sources are read is seen.
 
     The PII guard (``pipeline.pii.redact``) runs before anything is stored; the counts of
     what it replaced are kept per resume version and summed per run, never the values.
     """
-    from pipeline.erase import skip_erased
-
-    kept, erased_skipped = skip_erased(ingested, erased)
     totals = dict.fromkeys(PII_KINDS, 0)
-    quarantined = list(kept.quarantined)
-    new = changed = unchanged = 0
+    documents: list[tuple[str, str, str]] = []
     with Session(engine) as session, session.begin():
+        kept, erased_skipped = skip_erased(ingested, tombstone_check(session, key))
+        quarantined = list(kept.quarantined)
         latest = latest_versions(session)
         for doc in kept.documents:
             known = latest.get(doc.candidate_id)
             if known is not None and known[1] == doc.content_hash:
-                unchanged += 1
+                documents.append((doc.candidate_id, doc.content_hash, "unchanged"))
                 continue
             redaction = redact(doc.text)
             try:
@@ -156,24 +166,41 @@ def stage_inputs(engine: Engine, ingested: IngestResult, erased: Callable[[str, 
                 "source": doc.source, "encoding": doc.encoding, "text": redaction.text,
                 "redactions": redaction.counts, "first_seen": now,
             }, keys=("candidate_id", "content_hash"))
-            if known is None:
-                new += 1
-            else:
-                changed += 1
+            documents.append((doc.candidate_id, doc.content_hash,
+                              "new" if known is None else "changed"))
         for q in quarantined:
             upsert(session, QuarantineRow, {
                 "candidate_id": q.candidate_id, "source": q.source, "reason": q.reason,
                 "code": q.code, "run_id": run_id, "seen_at": now,
             }, keys=("candidate_id", "source", "reason"), update=("code", "run_id", "seen_at"))
-    return Staged(inputs=kept.inputs + erased_skipped, new=new, changed=changed,
-                  unchanged=unchanged, erased_skipped=erased_skipped,
-                  quarantined=tuple(quarantined), redactions=totals,
-                  input_hashes=tuple(d.content_hash for d in kept.documents))
+    kinds = Counter(kind for *_, kind in documents)
+    return Staged(inputs=kept.inputs + erased_skipped, new=kinds["new"],
+                  changed=kinds["changed"], unchanged=kinds["unchanged"],
+                  erased_skipped=erased_skipped, quarantined=tuple(quarantined),
+                  redactions=totals, input_hashes=tuple(d.content_hash for d in kept.documents),
+                  documents=tuple(documents))
 
 
-def extract_pending(engine: Engine, nlp: Language, now: datetime) -> int:
+def without_erased(staged: Staged, erased: Callable[[str, str], bool]) -> Staged:
+    """``staged`` with the inputs of candidates erased since it was made counted as erased,
+    skipped (as ingestion counts them) instead of new, changed, unchanged or quarantined."""
+    documents = tuple(d for d in staged.documents if not erased(d[0], d[1]))
+    quarantined = tuple(q for q in staged.quarantined if not erased(q.candidate_id, ""))
+    dropped = (len(staged.documents) - len(documents)
+               + len(staged.quarantined) - len(quarantined))
+    gone = {d[1] for d in staged.documents} - {d[1] for d in documents}
+    kinds = Counter(kind for *_, kind in documents)
+    return replace(staged, new=kinds["new"], changed=kinds["changed"],
+                   unchanged=kinds["unchanged"], erased_skipped=staged.erased_skipped + dropped,
+                   quarantined=quarantined, documents=documents,
+                   input_hashes=tuple(h for h in staged.input_hashes if h not in gone))
+
+
+def extract_pending(engine: Engine, nlp: Language, now: datetime,
+                    key: Callable[[], bytes] = secret_key) -> int:
     """Extract every latest resume version that has stored text and no extraction by this
-    extractor; returns how many were extracted (0 when nothing is new or changed)."""
+    extractor; returns how many were stored (0 when nothing is new or changed). Evidence of a
+    candidate erased meanwhile is not stored (checked in the transaction, under ``key``)."""
     version = extractor_version(nlp)
     latest = select(func.max(ResumeRow.id)).group_by(ResumeRow.candidate_id)
     pending_query = (
@@ -192,13 +219,17 @@ def extract_pending(engine: Engine, nlp: Language, now: datetime) -> int:
                   for row in chunk]
         evidence = extract_many(parsed, nlp)
         with Session(engine) as session, session.begin():
-            upsert(session, ExtractionRow, [{
+            erased = tombstone_check(session, key)
+            rows = [{
                 "resume_id": row.id, "candidate_id": row.candidate_id,
                 "extractor_version": version, "evidence": to_jsonable(found),
                 "extracted_at": now,
-            } for row, found in zip(chunk, evidence, strict=True)],
-                keys=("resume_id", "extractor_version"), update=("evidence", "extracted_at"))
-        done += len(chunk)
+            } for row, found in zip(chunk, evidence, strict=True)
+                if not erased(row.candidate_id, row.content_hash)]
+            if rows:
+                upsert(session, ExtractionRow, rows, keys=("resume_id", "extractor_version"),
+                       update=("evidence", "extracted_at"))
+        done += len(rows)
     return done
 
 
@@ -216,18 +247,23 @@ def latest_evidence(engine: Engine, version: str) -> list[tuple[int, CandidateEv
 
 
 def score_rubric(engine: Engine, run_id: str, evidence: Iterable[tuple[int, CandidateEvidence]],
-                 rubric: Rubric, as_of: date, now: datetime) -> list[ScoredCandidate]:
-    """Rank the candidates against ``rubric`` and store each score (one transaction)."""
+                 rubric: Rubric, as_of: date, now: datetime,
+                 key: Callable[[], bytes] = secret_key) -> list[ScoredCandidate]:
+    """Rank the candidates against ``rubric`` and store each score (one transaction); returns
+    the ranking without candidates erased meanwhile (checked in the transaction, under
+    ``key``), whose scores are not stored."""
     pairs = list(evidence)
     resume_ids = {(e.resume.candidate_id, e.content_hash): rid for rid, e in pairs}
     ranked = score_and_rank([e for _, e in pairs], rubric, as_of)
-    rows = [{
-        "resume_id": resume_ids[(s.candidate_id, s.content_hash)],
-        "candidate_id": s.candidate_id, "rubric": s.rubric,
-        "rubric_version": s.rubric_version, "score": s.score,
-        "explanation": to_jsonable(s), "run_id": run_id, "scored_at": now,
-    } for s in ranked]
     with Session(engine) as session, session.begin():
+        erased = tombstone_check(session, key)
+        ranked = [s for s in ranked if not erased(s.candidate_id, s.content_hash)]
+        rows = [{
+            "resume_id": resume_ids[(s.candidate_id, s.content_hash)],
+            "candidate_id": s.candidate_id, "rubric": s.rubric,
+            "rubric_version": s.rubric_version, "score": s.score,
+            "explanation": to_jsonable(s), "run_id": run_id, "scored_at": now,
+        } for s in ranked]
         for start in range(0, len(rows), UPSERT_BATCH):
             upsert(session, ScoreRow, rows[start:start + UPSERT_BATCH],
                    keys=("resume_id", "rubric", "rubric_version"),

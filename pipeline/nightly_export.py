@@ -9,6 +9,7 @@ Prefect artifact.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +20,8 @@ from sqlalchemy.engine import Engine
 from pipeline import export as export_stage
 from pipeline import nightly as nightly_stage
 from pipeline import store as store_stage
+from pipeline.config import secret_key
+from pipeline.erase import drop_erased, tombstone_check
 from pipeline.hashing import file_sha256
 from pipeline.records import Quarantined
 from pipeline.rubric import load_rubric
@@ -42,18 +45,23 @@ class RubricOutcome:
 def score_and_export(engine: Engine, run_id: str, extractor: str,
                      rubric_paths: tuple[Path, ...], out_dir: Path,
                      quarantined: tuple[Quarantined, ...], as_of: date, now: datetime,
-                     last_exports: dict[str, str], top: int) -> tuple[RubricOutcome, ...]:
+                     last_exports: dict[str, str], top: int,
+                     key: Callable[[], bytes] = secret_key) -> tuple[RubricOutcome, ...]:
     """Score the latest evidence of every candidate (by ``extractor``) against each rubric,
     store the scores and write ``out_dir/RUBRIC.csv`` with its quarantine CSV and its diff
-    against the file the last complete run recorded in ``last_exports``."""
+    against the file the last complete run recorded in ``last_exports``. The tombstones
+    (under ``key``) are checked again before each rubric's files are written: a candidate
+    erased since the scores were stored is not exported."""
     outcomes = []
     # Loaded once for every rubric.
     evidence = nightly_stage.latest_evidence(engine, extractor)
     for rubric_path in rubric_paths:
         rubric = load_rubric(rubric_path)
         ranked = nightly_stage.score_rubric(engine, run_id, evidence, rubric, as_of, now)
+        ranked, kept_quarantined, _ = drop_erased(ranked, quarantined,
+                                                  tombstone_check(engine, key))
         out = (out_dir / f"{rubric_path.stem}.csv").resolve()
-        paths = export_stage.export_with_diff(ranked, quarantined, out, now,
+        paths = export_stage.export_with_diff(ranked, kept_quarantined, out, now,
                                               last_exports.get(str(out)))
         outcomes.append(outcome(rubric.name, rubric.version, paths, len(ranked), top))
         progress.info("score: %d scored against %s %s", len(ranked), rubric.name,

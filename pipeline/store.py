@@ -14,7 +14,7 @@ import dataclasses
 import functools
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from pipeline.config import secret_key
 from pipeline.errors import StoreError
 from pipeline.records import (
     CandidateEvidence,
@@ -310,26 +311,38 @@ def save_batch(
     scored: Iterable[ScoredCandidate],
     quarantined: Iterable[Quarantined],
     now: datetime,
+    key: Callable[[], bytes] = secret_key,
 ) -> None:
-    """Upsert one run's resumes, extractions, scores and quarantine entries in one transaction."""
+    """Upsert one run's resumes, extractions, scores and quarantine entries in one transaction.
+
+    Candidates erased since the run ingested them are left out: the transaction checks the
+    tombstones first (``pipeline.erase.tombstone_check``, under ``key``), and holds them until
+    it commits, so an erasure that commits before it wins and one that comes after deletes
+    what it stored.
+    """
+    from pipeline.erase import drop_erased, tombstone_check  # erase builds on this module
+
     by_hash = {(e.resume.candidate_id, e.content_hash): e for e in evidence}
     with Session(engine) as session, session.begin():
+        erased = tombstone_check(session, key)
+        documents = [d for d in documents if not erased(d.candidate_id, d.content_hash)]
+        scored, quarantined, _ = drop_erased(list(scored), list(quarantined), erased)
         resume_ids: dict[tuple[str, str], int] = {}
         for doc in documents:
-            key = (doc.candidate_id, doc.content_hash)
+            version = (doc.candidate_id, doc.content_hash)
             upsert(session, ResumeRow, {
                 "candidate_id": doc.candidate_id, "content_hash": doc.content_hash,
                 "source": doc.source, "encoding": doc.encoding, "text": doc.text,
                 "first_seen": now,
             }, keys=("candidate_id", "content_hash"))
-            resume_ids[key] = session.execute(
+            resume_ids[version] = session.execute(
                 select(ResumeRow.id).where(ResumeRow.candidate_id == doc.candidate_id,
                                            ResumeRow.content_hash == doc.content_hash)
             ).scalar_one()
-            found = by_hash.get(key)
+            found = by_hash.get(version)
             if found is not None:
                 upsert(session, ExtractionRow, {
-                    "resume_id": resume_ids[key], "candidate_id": doc.candidate_id,
+                    "resume_id": resume_ids[version], "candidate_id": doc.candidate_id,
                     "extractor_version": found.extractor_version,
                     "evidence": to_jsonable(found), "extracted_at": now,
                 }, keys=("resume_id", "extractor_version"), update=("evidence", "extracted_at"))

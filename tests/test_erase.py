@@ -27,6 +27,7 @@ from pipeline.erase import (
 )
 from pipeline.errors import ConfigError
 from pipeline.flows import score_batch
+from pipeline.ingest import content_hash, normalise_text
 from pipeline.records import IngestResult, Quarantined, SourceDocument
 from pipeline.store import TombstoneRow, open_store
 
@@ -172,3 +173,157 @@ def test_erase_cli_prints_what_it_removed_and_creates_a_private_key(
     key_file = tmp_path / "data" / "secret.key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert ERASED not in out.read_text(encoding="utf-8")
+
+
+# --- an erasure that commits while a run is under way wins over the run ----------------------
+
+
+def test_erase_waits_for_a_store_transaction_that_checked_the_tombstones(engine) -> None:
+    """The check a run makes in its store transaction holds until it commits: an erasure
+    that starts meanwhile waits, then deletes what the transaction stored."""
+    from concurrent.futures import ThreadPoolExecutor, wait
+
+    from pipeline.store import ResumeRow, upsert
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with Session(engine) as session, session.begin():
+            assert not tombstone_check(session, lambda: KEY)(ERASED, "h")
+            erasure = pool.submit(erase_candidate, engine, ERASED, key=KEY, actor="dpo",
+                                  now=NOW)
+            wait([erasure], timeout=1.5)
+            assert not erasure.done(), "the erasure did not wait for the store transaction"
+            upsert(session, ResumeRow, {
+                "candidate_id": ERASED, "content_hash": "h", "source": "s",
+                "encoding": "utf-8", "text": "t", "first_seen": NOW,
+            }, keys=("candidate_id", "content_hash"))
+        report = erasure.result(timeout=30)
+    assert report.rows["resumes"] == 1
+    assert _rows_mentioning(engine, ERASED) == {}
+    assert tombstone_check(engine, lambda: KEY)(ERASED, "")
+
+
+def _erasing(monkeypatch: pytest.MonkeyPatch, target: str, database_url: str,
+             when: str) -> list[str]:
+    """Replace ``target`` (``module.attr``) by a wrapper that erases ERASED and QUARANTINED
+    with the real ``erase_candidate``, ``before`` or ``after`` the real call, once; returns the
+    list the wrapper records its erasures in."""
+    import importlib
+
+    from pipeline.config import secret_key
+
+    module_name, attr = target.rsplit(".", 1)
+    module = importlib.import_module(module_name)
+    real, done = getattr(module, attr), []
+
+    def erase_now() -> None:
+        if not done:
+            engine = open_store(database_url)
+            try:
+                for candidate in (ERASED, QUARANTINED):
+                    erase_candidate(engine, candidate, key=secret_key(), actor="dpo", now=NOW)
+            finally:
+                engine.dispose()
+            done.append(target)
+
+    def wrapper(*args, **kwargs):
+        if when == "before":
+            erase_now()
+        result = real(*args, **kwargs)
+        if when == "after":
+            erase_now()
+        return result
+
+    monkeypatch.setattr(module, attr, wrapper)
+    return done
+
+
+def _assert_erased_everywhere(database_url: str, csv_files: list[Path]) -> None:
+    """Neither erased candidate is in any table (their tombstones hold keyed hashes only) nor
+    in any CSV the run wrote."""
+    engine = open_store(database_url)
+    try:
+        assert _rows_mentioning(engine, ERASED) == {}
+        assert _rows_mentioning(engine, QUARANTINED) == {}
+        with Session(engine) as s:
+            assert s.scalar(select(func.count()).select_from(TombstoneRow)) >= 2
+    finally:
+        engine.dispose()
+    assert csv_files
+    for csv_file in csv_files:
+        content = csv_file.read_text(encoding="utf-8")
+        assert ERASED not in content and QUARANTINED not in content, csv_file.name
+
+
+@pytest.mark.parametrize(("target", "when"), [
+    ("pipeline.flows.score_and_rank", "before"),  # after ingestion, before the store
+    ("pipeline.store.save_batch", "after"),       # after the store, before the export
+], ids=["before-store", "before-export"])
+def test_erase_during_score_batch_wins_over_the_run(
+        prefect_harness, source: Path, tmp_path: Path, database_url: str, target: str,
+        when: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    done = _erasing(monkeypatch, target, database_url, when)
+    out = tmp_path / "out" / "shortlist.csv"
+    summary = score_batch(source, GPA, out, database_url, as_of=AS_OF, actor="nightly")
+    assert done, "the erasure ran during the run"
+
+    _assert_erased_everywhere(database_url, sorted(out.parent.glob("*.csv")))
+    files = [p for p in source.iterdir() if p.is_file()]
+    assert summary.erased_skipped == 2 and summary.inputs == len(files) and summary.accounted
+    shortlist = pd.read_csv(out)
+    assert len(shortlist) == summary.scored
+    assert list(shortlist["rank"]) == list(range(1, summary.scored + 1))
+    assert len(pd.read_csv(summary.quarantine_file)) == summary.quarantined
+    engine = open_store(database_url)
+    try:
+        run = [e for e in entries(engine) if e.action == "run"][-1].details
+    finally:
+        engine.dispose()
+    assert run["status"] == "complete" and run["erased_skipped"] == 2
+    erased_text = normalise_text((source / f"{ERASED}.md").read_text(encoding="utf-8"))
+    assert len(run["input_hashes"]) == summary.scored  # the quarantined were never read
+    assert content_hash(erased_text) not in run["input_hashes"]
+
+
+@pytest.mark.parametrize(("target", "when"), [
+    ("pipeline.nightly.read_sources", "after"),  # sources read, before the versions stored
+    ("pipeline.nightly.extract_many", "before"),  # before the evidence is stored
+    ("pipeline.nightly.score_rubric", "before"),  # before the scores are stored
+    ("pipeline.nightly.score_rubric", "after"),   # scores stored, before the CSVs
+], ids=["ingest", "extract", "score", "export"])
+def test_erase_during_nightly_wins_over_the_run(
+        prefect_harness, source: Path, tmp_path: Path, database_url: str, target: str,
+        when: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    from pipeline.flows import nightly
+    from pipeline.store import RunRow
+
+    out_dir = tmp_path / "shortlists"
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"nightly": {
+        "sources": [{"kind": "folder", "path": str(source)}], "rubrics": [str(GPA)],
+        "out_dir": str(out_dir)}}), encoding="utf-8")
+    done = _erasing(monkeypatch, target, database_url, when)
+    summary = nightly(str(config), database_url, as_of=AS_OF)
+    assert done, "the erasure ran during the run"
+
+    written = sorted(out_dir.glob("*.csv"))
+    assert {p.name for p in written} >= {"global-principal-architect.csv",
+                                         "global-principal-architect.diff.csv",
+                                         "global-principal-architect.quarantine.csv"}
+    _assert_erased_everywhere(database_url, written)
+    staged = summary.staged
+    files = [p for p in source.iterdir() if p.is_file()]
+    assert staged.inputs == len(files) and staged.erased_skipped == 2
+    assert (staged.new + staged.changed + staged.unchanged + len(staged.quarantined)
+            + staged.erased_skipped) == staged.inputs
+    shortlist = pd.read_csv(out_dir / "global-principal-architect.csv")
+    assert len(shortlist) == staged.new == summary.rubrics[0].scored
+    assert list(shortlist["rank"]) == list(range(1, len(shortlist) + 1))
+    engine = open_store(database_url)
+    try:
+        with Session(engine) as s:
+            run = s.get(RunRow, summary.run_id)
+            assert run is not None and run.status == "partial" and run.erased_skipped == 2
+    finally:
+        engine.dispose()
