@@ -2,8 +2,11 @@
 
 sample_profiles/ is repeated to N resumes (default 2,000), parsed once, then extracted:
 1. one process: ``extract_many()`` over the whole batch (what the flow does);
-2. the same call with ``n_process=2`` (``nlp.pipe`` over two processes): same units, same
-   per-resume assembly.
+2. the same call with ``n_process=2``: chunks of resumes extracted in two forked workers
+   (see ``extract_many`` for why this is not ``nlp.pipe(n_process=2)``).
+
+Peak RSS is this process's; with two processes also the largest worker's (pages shared with
+the parent after ``fork`` count in both).
 
 Usage: .venv/bin/python scripts/bench_extract.py [--resumes 2000]
 """
@@ -23,8 +26,8 @@ from pipeline.parse import parse_resume
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def main() -> None:
@@ -52,7 +55,9 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     print(f"two processes: {len(batch) / elapsed:7.1f} resumes/s  "
           f"({sentences / elapsed:8.0f} sentences/s, {elapsed:.2f} s), "
-          f"peak RSS {peak_mb():.0f} MB (parent)")
+          f"peak RSS {peak_mb():.0f} MB (parent), {peak_mb(resource.RUSAGE_CHILDREN):.0f} MB "
+          "(largest worker)")
+
 
 if __name__ == "__main__":
     main()
