@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import date
 
 import pytest
 
-from pipeline.extract import extract
+from pipeline import extract as extract_stage
+from pipeline.extract import extract, extract_many
+from pipeline.ingest import ingest_folder
 from pipeline.nlp.build import build_nlp, extractor_version
+from pipeline.parse import parse_resume
 from pipeline.records import ACCOMPLISHMENT_FLAGS, EVIDENCE_FLAGS, PILLARS, Resume, Role
+from pipeline.store import to_jsonable
 
 RESUME = Resume(
     candidate_id="c1",
@@ -96,3 +102,31 @@ def test_extract_empty_resume() -> None:
 
 def test_extract_is_deterministic(evidence) -> None:
     assert extract(RESUME, "hash-1") == evidence
+
+
+def test_extract_many_two_processes_give_identical_records(nlp, sample_profiles,
+                                                           monkeypatch) -> None:
+    documents = ingest_folder(sample_profiles).documents
+    batch = [(parse_resume(d.candidate_id, d.text), d.content_hash) for d in documents]
+    one = extract_many(batch, nlp)
+
+    # Small chunks so 18 resumes make several worker tasks; _sentences refuses to run in this
+    # process, so the records below really come from the two workers.
+    monkeypatch.setattr(extract_stage, "_CHUNK", 4)
+    parent, real = os.getpid(), extract_stage._sentences
+
+    def in_workers_only(resumes, nlp):
+        assert os.getpid() != parent, "n_process=2 extracted in the parent process"
+        return real(resumes, nlp)
+
+    monkeypatch.setattr(extract_stage, "_sentences", in_workers_only)
+    two = extract_many(batch, nlp, n_process=2)
+
+    assert len(one) == len(batch) > 2 * extract_stage._CHUNK
+    assert [json.dumps(to_jsonable(e)) for e in two] == [json.dumps(to_jsonable(e)) for e in one]
+    assert two == one
+
+
+def test_extract_many_rejects_zero_processes() -> None:
+    with pytest.raises(ValueError, match="n_process=0"):
+        extract_many([], n_process=0)
