@@ -74,7 +74,8 @@ def test_serve_registers_its_schedule_and_stops_cleanly(tmp_path: Path, stop: in
     finally:
         if process.poll() is None:
             process.kill()
-    assert "Traceback" not in log.read_text()
+    text = log.read_text()
+    assert "Traceback" not in text, text  # the whole log, to see whose traceback it is
     with sqlite3.connect(tmp_path / "prefect-home" / "prefect.db") as db:
         schedules = [json.loads(s) for (s,) in db.execute(
             "SELECT schedule FROM deployment_schedule")]
