@@ -46,9 +46,18 @@ def _level(p: float) -> str:
     return "hi" if p >= 0.8 else "mid" if p >= 0.5 else "lo"
 
 
+@dataclass(frozen=True)
+class _CueObjects:
+    verbs: dict[str, str]  # word form → "vel" | "pro"
+    change: frozenset[str]
+    routine: frozenset[str]
+    window: int
+
+
 @lru_cache(maxsize=1)
-def _cue_verbs() -> dict[str, str]:
-    """Word form → "vel"/"pro" for the single-word forms of the ownership and initiative verbs."""
+def _cue_objects() -> _CueObjects:
+    """The single-word forms of the ownership ("vel") and initiative ("pro") verbs and the
+    nouns that tell a change from routine, built once per process from the cue file."""
     cues = load_evidence_cues()
     kinds = {"vel": (*cues.velocity.strong_verbs, *cues.velocity.weak_verbs),
              "pro": (*cues.proactive.strong_verbs, *cues.proactive.weak_verbs)}
@@ -57,27 +66,27 @@ def _cue_verbs() -> dict[str, str]:
         for verb in verbs:
             for form in inflections(verb):
                 forms.setdefault(form.split()[0].lower(), kind)
-    return forms
+    objects = cues.cue_objects
+    return _CueObjects(forms, frozenset(objects.change), frozenset(objects.routine),
+                       objects.window)
 
 
 def _object_signals(doc: Doc) -> list[str]:
     """What each cue verb acts on: ``obj_vel_change`` ("led the migration"), ``obj_vel_routine``
     ("led the daily stand-up") or ``obj_vel_other``; the same for initiative verbs (``obj_pro_*``).
     """
-    objects = load_evidence_cues().cue_objects
-    change, routine = set(objects.change), set(objects.routine)
-    verbs = _cue_verbs()
-    signals = []
+    cues = _cue_objects()
+    signals = set()
     words = [t.lower_ for t in doc]
     for i, word in enumerate(words):
-        kind = verbs.get(word)
+        kind = cues.verbs.get(word)
         if kind is None:
             continue
-        after = words[i + 1:i + 1 + objects.window]
-        found = ("routine" if routine.intersection(after)
-                 else "change" if change.intersection(after) else "other")
-        signals.append(f"obj_{kind}_{found}")
-    return sorted(set(signals))
+        after = words[i + 1:i + 1 + cues.window]
+        found = ("routine" if cues.routine.intersection(after)
+                 else "change" if cues.change.intersection(after) else "other")
+        signals.add(f"obj_{kind}_{found}")
+    return sorted(signals)
 
 
 def doc_signals(doc: Doc) -> str:
