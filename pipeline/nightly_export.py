@@ -57,7 +57,8 @@ def score_and_export(engine: Engine, run_id: str, extractor: str,
     evidence = nightly_stage.latest_evidence(engine, extractor)
     for rubric_path in rubric_paths:
         rubric = load_rubric(rubric_path)
-        ranked = nightly_stage.score_rubric(engine, run_id, evidence, rubric, as_of, now)
+        ranked = nightly_stage.score_rubric(engine, run_id, evidence, rubric, as_of, now,
+                                              key)
         ranked, kept_quarantined, _ = drop_erased(ranked, quarantined,
                                                   tombstone_check(engine, key))
         out = (out_dir / f"{rubric_path.stem}.csv").resolve()
