@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipeline.datafiles import shipped_rubrics_dir
 from pipeline.errors import ConfigError
 
 DATABASE_URL_ENV = "TRAJECTORY_DATABASE_URL"
@@ -68,7 +69,7 @@ def secret_key() -> bytes:
     ``$TRAJECTORY_SECRET_KEY_FILE``, else ``secret.key`` in the data dir, which is created with
     0600 permissions and 32 random bytes the first time a key is needed. Every process that
     shares a database must use the same key: tombstones written under another key are refused
-    (see ``pipeline.erase``), never silently ignored.
+    (see ``pipeline.privacy.erase``), never silently ignored.
     """
     from_env = os.environ.get(SECRET_KEY_ENV)
     if from_env:
@@ -171,8 +172,7 @@ class NightlySettings(_Strict):
     def resolved_rubrics(self) -> tuple[Path, ...]:
         if self.rubrics:
             return self.rubrics
-        shipped = Path(__file__).resolve().parent.parent / "rubrics"
-        return tuple(sorted(shipped.glob("*.yaml")))
+        return tuple(sorted(shipped_rubrics_dir().glob("*.yaml")))
 
     def resolved_out_dir(self) -> Path:
         return self.out_dir if self.out_dir is not None else data_dir() / "shortlists"

@@ -7,6 +7,7 @@ the file and the field, e.g. ``tech_terms.yaml: concepts.3.pillar: Input should 
 from __future__ import annotations
 
 import json
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from pipeline.errors import DataFileError, TrajectoryError
 
 __all__ = ["DataFileError", "data_path", "describe_validation_error", "load_model", "read_data",
-           "read_yaml_mapping"]
+           "read_yaml_mapping", "default_model_path", "shipped_models_dir", "shipped_rubrics_dir"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -51,6 +52,32 @@ def describe_validation_error(err: ValidationError, root: str = "<root>") -> str
 def data_path(name: str) -> Path:
     """The path of a shipped data file: ``"tech_terms.yaml"`` → ``.../pipeline/data/...``."""
     return Path(str(resources.files("pipeline").joinpath("data", name)))
+
+
+def shipped_models_dir() -> Path:
+    """The folder of the shipped evidence model, its sidecar, card and training corpus.
+
+    It is the repository's ``models/``, installed as the package ``pipeline.shipped_models``
+    (see pyproject.toml), so an editable checkout and an installed wheel find the same files.
+    """
+    return Path(str(resources.files("pipeline.shipped_models")))
+
+
+#: Environment variable naming a folder that holds another evidence model (tests, retraining).
+MODEL_DIR_ENV = "TRAJECTORY_MODEL_DIR"
+MODEL_FILE = "evidence-classifier.joblib"
+
+
+def default_model_path() -> Path:
+    """``$TRAJECTORY_MODEL_DIR/evidence-classifier.joblib``, else the shipped model."""
+    folder = os.environ.get(MODEL_DIR_ENV)
+    return (Path(folder) if folder else shipped_models_dir()) / MODEL_FILE
+
+
+def shipped_rubrics_dir() -> Path:
+    """The folder of the shipped rubrics: the repository's ``rubrics/``, installed as the package
+    ``pipeline.shipped_rubrics``."""
+    return Path(str(resources.files("pipeline.shipped_rubrics")))
 
 
 def read_data(path: Path) -> Any:

@@ -1,8 +1,17 @@
-"""Domain errors. Library code raises these; only the CLI and the flows choose exit codes."""
+"""Domain errors, all in one place. Library code raises these; only the CLI and the flows choose
+exit codes.
+
+Each error class has a stable ``error_code`` (like spaCy's ``E088``, but named): programs and
+operators branch on it, while the message may be reworded. Quarantine reasons have their own
+stable codes, :data:`REASON_CODES`.
+
+>>> RubricError("x.yaml: weights.data: Input should be a finite number").error_code
+'rubric'
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 #: Stable machine codes for why an input was quarantined (``ResumeFormatError.code``).
 #: The human ``reason`` may be reworded; these codes may not.
@@ -28,11 +37,16 @@ REASON_CODES: tuple[ReasonCode, ...] = (
 
 
 class TrajectoryError(Exception):
-    """Base class of every error trajectory raises on purpose."""
+    """Base class of every error trajectory raises on purpose; subclasses name their
+    ``error_code``."""
+
+    error_code: ClassVar[str] = "trajectory"
 
 
 class RubricError(TrajectoryError):
     """A rubric file is missing, unreadable or fails validation."""
+
+    error_code: ClassVar[str] = "rubric"
 
 
 class ResumeFormatError(TrajectoryError):
@@ -56,27 +70,47 @@ class ResumeFormatError(TrajectoryError):
 class SourceError(TrajectoryError):
     """A source (folder, bucket, export) cannot be read at all."""
 
+    error_code: ClassVar[str] = "source"
+
 
 class TransientSourceError(SourceError):
     """A source failed in a way that may pass if retried (timeouts, throttling, 5xx)."""
+
+    error_code: ClassVar[str] = "source_transient"
 
 
 class DataFileError(TrajectoryError):
     """A data file shipped in ``pipeline/data`` is missing, unreadable or fails validation."""
 
+    error_code: ClassVar[str] = "data_file"
+
 
 class ModelError(TrajectoryError):
     """A shipped model file is missing, tampered with or incompatible."""
 
+    error_code: ClassVar[str] = "model"
+
 
 class ConfigError(TrajectoryError):
     """A configuration file, setting or secret key is missing, invalid or inconsistent."""
+
+    error_code: ClassVar[str] = "config"
 
 
 class StoreError(TrajectoryError):
     """The database cannot be used as it is (unsupported backend, schema not at the code's
     revision)."""
 
+    error_code: ClassVar[str] = "store"
+
 
 class BiasAuditError(TrajectoryError):
     """A shortlist or demographics input cannot be audited as asked (the bias audit)."""
+
+    error_code: ClassVar[str] = "bias_audit"
+
+
+class CorpusError(TrajectoryError):
+    """A labelled training or evaluation corpus is malformed (duplicate ids, unknown labels)."""
+
+    error_code: ClassVar[str] = "corpus"

@@ -194,7 +194,7 @@ class CandidateEvidence:
 
 # --- trajectory ---------------------------------------------------------------------------
 
-#: Ownership levels a role's evidence shows, lowest first (see pipeline/timeline.py).
+#: Ownership levels a role's evidence shows, lowest first (see pipeline/score/timeline.py).
 OWNERSHIP_LEVELS: tuple[str, ...] = ("only listed", "contributed", "delivered", "led/initiated")
 
 

@@ -19,10 +19,10 @@ import resource
 import time
 from pathlib import Path
 
-from pipeline.extract import extract_many
-from pipeline.ingest import ingest_folder
-from pipeline.nlp.build import build_nlp
-from pipeline.parse import parse_resume
+from pipeline.extract.build import build_nlp
+from pipeline.extract.evidence import extract_many
+from pipeline.ingest.read import ingest_folder
+from pipeline.parse.resume import parse_resume
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -35,7 +35,7 @@ def main() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
-    from pipeline.flows import nightly
+    from pipeline.runs.flows import nightly
 
     samples = [p for p in sorted((ROOT / "sample_profiles").iterdir())
                if p.stem not in MALFORMED]

@@ -13,7 +13,7 @@ import json
 import sys
 
 from pipeline.datafiles import data_path
-from pipeline.nlp.gazetteer import AWS_SERVICES_FILE, build_aws_services_document
+from pipeline.extract.gazetteer import AWS_SERVICES_FILE, build_aws_services_document
 
 
 def render() -> str:

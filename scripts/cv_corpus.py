@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.compose import ColumnTransformer
 
-from pipeline.evaluate import LabelledUnit, load_labelled, score_predictions
-from pipeline.nlp.build import new_nlp
-from pipeline.nlp.classifier import build_estimator, doc_signals, frame, predict_proba
+from pipeline.extract.build import new_nlp
+from pipeline.extract.classifier import build_estimator, doc_signals, frame, predict_proba
+from pipeline.model.evaluate import LabelledUnit, load_labelled, score_predictions
 
 ROOT = Path(__file__).resolve().parent.parent
 

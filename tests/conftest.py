@@ -30,7 +30,7 @@ def rubric_dir() -> Path:
 @pytest.fixture(scope="session")
 def gpa_rubric():
     """The global principal architect rubric (the article's case-study role)."""
-    from pipeline.rubric import load_rubric
+    from pipeline.score.rubric import load_rubric
 
     return load_rubric(RUBRICS / "global-principal-architect.yaml")
 
@@ -38,7 +38,7 @@ def gpa_rubric():
 @pytest.fixture(scope="session")
 def nlp():
     """The project's spaCy pipeline on spacy.blank("en"): no model download."""
-    from pipeline.nlp.build import build_nlp
+    from pipeline.extract.build import build_nlp
 
     return build_nlp()
 
@@ -125,7 +125,7 @@ def module_database_url(request: pytest.FixtureRequest,
 @pytest.fixture()
 def engine(database_url: str) -> Iterator[Engine]:
     """``open_store`` on an empty database of each backend."""
-    from pipeline.store import open_store
+    from pipeline.store.db import open_store
 
     eng = open_store(database_url)
     yield eng
@@ -171,10 +171,10 @@ def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def score_text(nlp):
     """Score one resume's text against a rubric without Prefect: parse → extract → score."""
-    from pipeline.extract import extract
-    from pipeline.ingest import content_hash, normalise_text
-    from pipeline.parse import parse_resume
-    from pipeline.score import score_candidate
+    from pipeline.extract.evidence import extract
+    from pipeline.ingest.read import content_hash, normalise_text
+    from pipeline.parse.resume import parse_resume
+    from pipeline.score.scoring import score_candidate
 
     def _score(text: str, rubric, candidate_id: str = "candidate"):
         text = normalise_text(text)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from pipeline.parse import parse_resume
+from pipeline.parse.resume import parse_resume
+from pipeline.parse.sections import heading_section
 from pipeline.records import Role
-from pipeline.sections import heading_section
 
 _DATE = r"(?:(?:[A-Za-z]{3,9}\.?|\d{1,2}/)\s*)?(?:19|20)\d\d"
 DATE_RANGE = re.compile(

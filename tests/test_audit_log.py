@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from pipeline.audit_log import GENESIS, append, entries, entry_hash, verify
+from pipeline.audit.log import GENESIS, append, entries, entry_hash, verify
 
 TRAJECTORY = str(Path(sys.executable).with_name("trajectory"))
 NOW = datetime(2026, 11, 27, 9, 30, 0, 123456, tzinfo=UTC)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.bias import audit_bias, load_demographics, load_shortlist
-from pipeline.flows import score_batch
+from pipeline.audit.bias.audit import audit_bias, load_demographics, load_shortlist
+from pipeline.runs.flows import score_batch
 
 from .conftest import AS_OF, RUBRICS, SAMPLE_PROFILES
 
@@ -58,7 +58,7 @@ def test_bias_isolation_audit_runs_on_the_sample_shortlist() -> None:
     assert report.metadata["model_version"].startswith("rules-")
     assert report.metadata["rubric_version"]
     assert max(row.impact_ratio for row in sexes.values() if row.impact_ratio is not None) == 1.0
-    from pipeline.bias import BiasAuditError
+    from pipeline.audit.bias.audit import BiasAuditError
 
     with pytest.raises(BiasAuditError, match=r"sex 'female' \(n=7\)"):
         audit_bias(load_shortlist(GOLDEN), load_demographics(FIXTURE))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.certifications import parse_certification, parse_certifications
+from pipeline.extract.certifications import parse_certification, parse_certifications
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import click
 import pytest
 import typer.main
 
-from pipeline.cli import app
+from pipeline.cli.main import app
 
 from .conftest import RUBRICS, SAMPLE_PROFILES
 

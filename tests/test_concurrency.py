@@ -14,17 +14,11 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipeline.audit_log import append, entries, verify
+from pipeline.audit.log import append, entries, verify
 from pipeline.records import PILLARS, CandidateEvidence, Resume, ScoredCandidate, SourceDocument
-from pipeline.store import (
-    ExtractionRow,
-    QuarantineRow,
-    ResumeRow,
-    RunRow,
-    ScoreRow,
-    open_store,
-    save_batch,
-)
+from pipeline.runs.persist import save_batch
+from pipeline.store.db import open_store
+from pipeline.store.models import ExtractionRow, QuarantineRow, ResumeRow, RunRow, ScoreRow
 
 from .conftest import RUBRICS, SAMPLE_PROFILES
 

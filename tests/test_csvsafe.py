@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.csvsafe import FORMULA_PREFIXES, neutralise, replacing, unneutralise
+from pipeline.export.csvsafe import FORMULA_PREFIXES, neutralise, replacing, unneutralise
 
 
 @pytest.mark.parametrize("cell", [f"{p}cmd" for p in FORMULA_PREFIXES] + ["Led it", "", "'x"])

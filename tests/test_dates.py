@@ -1,4 +1,4 @@
-"""Tests for pipeline.dates: the date-range forms people write on role lines."""
+"""Tests for pipeline.parse.dates: the date-range forms people write on role lines."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.dates import DateRange, find_date_range
+from pipeline.parse.dates import DateRange, find_date_range
 
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

@@ -17,19 +17,20 @@ import pytest
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
-from pipeline.audit_log import entries, verify
-from pipeline.erase import (
+from pipeline.audit.log import entries, verify
+from pipeline.errors import ConfigError
+from pipeline.ingest.read import content_hash, normalise_text
+from pipeline.privacy.erase import (
     erase_candidate,
     key_id,
     skip_erased,
     subject_hash,
     tombstone_check,
 )
-from pipeline.errors import ConfigError
-from pipeline.flows import score_batch
-from pipeline.ingest import content_hash, normalise_text
 from pipeline.records import IngestResult, Quarantined, SourceDocument
-from pipeline.store import TombstoneRow, open_store
+from pipeline.runs.flows import score_batch
+from pipeline.store.db import open_store
+from pipeline.store.models import TombstoneRow
 
 from .conftest import AS_OF, RUBRICS, SAMPLE_PROFILES
 
@@ -183,7 +184,8 @@ def test_erase_waits_for_a_store_transaction_that_checked_the_tombstones(engine)
     that starts meanwhile waits, then deletes what the transaction stored."""
     from concurrent.futures import ThreadPoolExecutor, wait
 
-    from pipeline.store import ResumeRow, upsert
+    from pipeline.store.db import upsert
+    from pipeline.store.models import ResumeRow
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         with Session(engine) as session, session.begin():
@@ -255,8 +257,8 @@ def _assert_erased_everywhere(database_url: str, csv_files: list[Path]) -> None:
 
 
 @pytest.mark.parametrize(("target", "when"), [
-    ("pipeline.flows.score_and_rank", "before"),  # after ingestion, before the store
-    ("pipeline.store.save_batch", "after"),       # after the store, before the export
+    ("pipeline.runs.flows.score_and_rank", "before"),  # after ingestion, before the store
+    ("pipeline.runs.flows.save_batch", "after"),       # after the store, before the export
 ], ids=["before-store", "before-export"])
 def test_erase_during_score_batch_wins_over_the_run(
         prefect_harness, source: Path, tmp_path: Path, database_url: str, target: str,
@@ -285,18 +287,18 @@ def test_erase_during_score_batch_wins_over_the_run(
 
 
 @pytest.mark.parametrize(("target", "when"), [
-    ("pipeline.nightly.read_sources", "after"),  # sources read, before the versions stored
-    ("pipeline.nightly.extract_many", "before"),  # before the evidence is stored
-    ("pipeline.nightly.score_rubric", "before"),  # before the scores are stored
-    ("pipeline.nightly.score_rubric", "after"),   # scores stored, before the CSVs
+    ("pipeline.runs.nightly.read_sources", "after"),  # sources read, before the versions stored
+    ("pipeline.runs.nightly.extract_many", "before"),  # before the evidence is stored
+    ("pipeline.runs.nightly.score_rubric", "before"),  # before the scores are stored
+    ("pipeline.runs.nightly.score_rubric", "after"),   # scores stored, before the CSVs
 ], ids=["ingest", "extract", "score", "export"])
 def test_erase_during_nightly_wins_over_the_run(
         prefect_harness, source: Path, tmp_path: Path, database_url: str, target: str,
         when: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import yaml
 
-    from pipeline.flows import nightly
-    from pipeline.store import RunRow
+    from pipeline.runs.flows import nightly
+    from pipeline.store.models import RunRow
 
     out_dir = tmp_path / "shortlists"
     config = tmp_path / "config.yaml"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.explain import ExplainError, load_stored, render
-from pipeline.flows import score_batch
+from pipeline.cli.main import app
+from pipeline.runs.flows import score_batch
+from pipeline.score.explain import ExplainError, load_stored, render
 
 from .conftest import AS_OF, RUBRICS, SAMPLE_PROFILES
 
@@ -60,7 +60,7 @@ def test_explain_unknown_candidate_is_a_domain_error_naming_the_database(
 
 
 def test_explain_errors_never_show_the_database_password() -> None:
-    from pipeline.explain import ExplainError, load_stored
+    from pipeline.score.explain import ExplainError, load_stored
 
     with pytest.raises(ExplainError) as info:
         load_stored("postgresql://reader:s3cret-pw@127.0.0.1:1/trajectory", "x", "r")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.csvsafe import neutralise
-from pipeline.export import (
+from pipeline.export.csvsafe import neutralise
+from pipeline.export.shortlist import (
     SHORTLIST_COLUMNS,
     export_shortlist,
 )

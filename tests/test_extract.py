@@ -8,13 +8,13 @@ from datetime import date
 
 import pytest
 
-from pipeline import extract as extract_stage
-from pipeline.extract import extract, extract_many
-from pipeline.ingest import ingest_folder
-from pipeline.nlp.build import build_nlp, extractor_version
-from pipeline.parse import parse_resume
+from pipeline.extract import evidence as extract_stage
+from pipeline.extract.build import build_nlp, extractor_version
+from pipeline.extract.evidence import extract, extract_many
+from pipeline.ingest.read import ingest_folder
+from pipeline.parse.resume import parse_resume
 from pipeline.records import ACCOMPLISHMENT_FLAGS, EVIDENCE_FLAGS, PILLARS, Resume, Role
-from pipeline.store import to_jsonable
+from pipeline.store.jsonable import to_jsonable
 
 RESUME = Resume(
     candidate_id="c1",

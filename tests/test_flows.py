@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from pipeline.flows import score_batch
-from pipeline.store import QuarantineRow, ResumeRow, RunRow, ScoreRow
+from pipeline.runs.flows import score_batch
+from pipeline.store.models import QuarantineRow, ResumeRow, RunRow, ScoreRow
 
 from .conftest import AS_OF, RUBRICS, SAMPLE_PROFILES
 
@@ -131,13 +131,13 @@ def test_flows_bad_rubric_fails_before_reading_resumes(prefect_harness, tmp_path
 PLANTED_ERROR = "disk gone writing 'senior-dev-event-driven-payments' for jane@example.com"
 
 
-@pytest.mark.parametrize("target", ["pipeline.flows.score_and_rank",
-                                    "pipeline.export.export_shortlist"])
+@pytest.mark.parametrize("target", ["pipeline.runs.flows.score_and_rank",
+                                    "pipeline.export.shortlist.export_shortlist"])
 def test_flows_score_batch_failed_stage_ends_run_failed_with_audit_entry(
         prefect_harness, tmp_path: Path, database_url: str, target: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline import audit_log
-    from pipeline.store import open_store
+    from pipeline.audit import log as audit_log
+    from pipeline.store.db import open_store
 
     def dying(*_args, **_kwargs):
         raise RuntimeError(PLANTED_ERROR)

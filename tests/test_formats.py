@@ -15,9 +15,9 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from pipeline.errors import REASON_CODES, ResumeFormatError
-from pipeline.formats import DEFAULT_MAX_BYTES, FormatLimits, bytes_to_text, check_zip
-from pipeline.ingest import decode_resume, ingest_folder, normalise_text
-from pipeline.parse import parse_resume
+from pipeline.ingest.formats import DEFAULT_MAX_BYTES, FormatLimits, bytes_to_text, check_zip
+from pipeline.ingest.read import decode_resume, ingest_folder, normalise_text
+from pipeline.parse.resume import parse_resume
 
 from .conftest import SAMPLE_PROFILES, make_docx, make_pdf
 

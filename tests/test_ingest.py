@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.decoding import normalised_hash
 from pipeline.errors import ResumeFormatError, SourceError
-from pipeline.ingest import content_hash, decode_resume, ingest_folder, normalise_text
+from pipeline.ingest.decoding import normalised_hash
+from pipeline.ingest.read import content_hash, decode_resume, ingest_folder, normalise_text
 
 TEXT = "Senior Developer — Café Systems, 2019 – present\n• Led the “payments” migration\n"
 

@@ -14,11 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.extract import extract
-from pipeline.ingest import ingest_folder
-from pipeline.parse import parse_resume
-from pipeline.rubric import load_rubric
-from pipeline.score import score_and_rank
+from pipeline.extract.evidence import extract
+from pipeline.ingest.read import ingest_folder
+from pipeline.parse.resume import parse_resume
+from pipeline.score.rubric import load_rubric
+from pipeline.score.scoring import score_and_rank
 
 from . import resume_edits as edit
 from .conftest import AS_OF, RUBRICS, SAMPLE_PROFILES

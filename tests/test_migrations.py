@@ -16,8 +16,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from pipeline.errors import StoreError
-from pipeline.migrations import alembic_config, current_revision, head_revision, upgrade
-from pipeline.store import Base, engine_for, open_store
+from pipeline.store.db import engine_for, open_store
+from pipeline.store.migrations import alembic_config, current_revision, head_revision, upgrade
+from pipeline.store.models import Base
 
 TRAJECTORY = str(Path(sys.executable).with_name("trajectory"))
 FIRST_SEEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)

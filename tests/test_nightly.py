@@ -12,9 +12,9 @@ import yaml
 from sqlalchemy import MetaData, create_engine, func, select
 from sqlalchemy.orm import Session
 
-from pipeline import nightly as nightly_stage
-from pipeline.flows import nightly
-from pipeline.store import ResumeRow, RunRow, ScoreRow
+from pipeline.runs import nightly as nightly_stage
+from pipeline.runs.flows import nightly
+from pipeline.store.models import ResumeRow, RunRow, ScoreRow
 
 from .conftest import RUBRICS, SAMPLE_PROFILES
 
@@ -128,8 +128,8 @@ def test_nightly_lock_keeps_a_second_run_out(prefect_harness, tmp_path: Path,
                                              database_url: str) -> None:
     from datetime import timedelta
 
-    from pipeline import runlock
-    from pipeline.store import open_store
+    from pipeline.store import runlock
+    from pipeline.store.db import open_store
 
     config = write_config(tmp_path, [{"kind": "folder", "path": str(inbox(tmp_path))}])
     engine = open_store(database_url)
@@ -147,11 +147,11 @@ def test_nightly_lock_keeps_a_second_run_out(prefect_harness, tmp_path: Path,
 # --- a run killed at each stage, then re-run, ends as one clean run ---------------------------
 
 STAGES = {
-    "ingest": ("pipeline.nightly.stage_inputs", 1),
-    "extract": ("pipeline.nightly.extract_pending", 1),
-    "score-second-rubric": ("pipeline.nightly.score_rubric", 2),
-    "export-first-rubric": ("pipeline.export.export_with_diff", 1),
-    "purge": ("pipeline.retention.purge", 1),
+    "ingest": ("pipeline.runs.nightly.stage_inputs", 1),
+    "extract": ("pipeline.runs.nightly.extract_pending", 1),
+    "score-second-rubric": ("pipeline.runs.nightly.score_rubric", 2),
+    "export-first-rubric": ("pipeline.export.shortlist.export_with_diff", 1),
+    "purge": ("pipeline.privacy.retention.purge", 1),
 }
 #: Columns that differ between runs by design: ids, run ids and timestamps.
 VOLATILE = {"id", "resume_id", "run_id", "scored_at", "extracted_at", "first_seen", "seen_at"}
@@ -374,8 +374,8 @@ def test_nightly_erase_rewrites_every_nightly_file(prefect_harness, tmp_path: Pa
     from datetime import UTC, datetime
 
     from pipeline.config import secret_key
-    from pipeline.erase import erase_candidate
-    from pipeline.store import open_store
+    from pipeline.privacy.erase import erase_candidate
+    from pipeline.store.db import open_store
 
     folder = inbox(tmp_path)
     config = write_config(tmp_path, [{"kind": "folder", "path": str(folder)}])
@@ -399,8 +399,8 @@ def test_nightly_erase_rewrites_every_nightly_file(prefect_harness, tmp_path: Pa
 def test_nightly_failed_stage_ends_run_failed_with_audit_entry(
         prefect_harness, tmp_path: Path, database_url: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline import audit_log
-    from pipeline.store import open_store
+    from pipeline.audit import log as audit_log
+    from pipeline.store.db import open_store
 
     config = write_config(tmp_path, [{"kind": "folder", "path": str(inbox(tmp_path))}])
 

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.datafiles import default_model_path
 from pipeline.errors import ModelError
-from pipeline.evaluate import load_labelled
-from pipeline.nlp.build import default_model_path, new_nlp
-from pipeline.nlp.classifier import LABELS, ModelFiles, doc_signals, load_model
+from pipeline.extract.build import new_nlp
+from pipeline.extract.classifier import LABELS, ModelFiles, doc_signals, load_model
+from pipeline.model.evaluate import load_labelled
+from pipeline.model.train import is_held_out, load_corpus, train
 from pipeline.records import EVIDENCE_FLAGS, PILLARS
-from pipeline.train import is_held_out, load_corpus, train
 
 CORPUS = Path(__file__).resolve().parent.parent / "models" / "training"
 
@@ -78,7 +79,7 @@ def test_nlp_classifier_swapped_sidecar_is_refused(model_copy: Path) -> None:
 
 def test_nlp_classifier_shipped_model_matches_its_corpus() -> None:
     """The committed model was trained from the committed corpus (retrain after editing it)."""
-    from pipeline.train import corpus_sha256
+    from pipeline.model.train import corpus_sha256
 
     card = json.loads(default_model_path().with_suffix(".json").read_text(encoding="utf-8"))
     assert card["corpus"]["sha256"] == corpus_sha256(CORPUS)
@@ -196,7 +197,7 @@ def test_nlp_classifier_signals_say_what_a_cue_verb_acts_on(text: str, signal: s
 
 
 def test_nlp_classifier_gold_loader_names_line_and_field(tmp_path: Path) -> None:
-    from pipeline.evaluate import GoldError
+    from pipeline.model.evaluate import GoldError
 
     bad = tmp_path / "gold.jsonl"
     bad.write_text('{"sid": "x", "text": "t", "velocity": 2}\n', encoding="utf-8")

@@ -9,8 +9,8 @@ import pytest
 import spacy
 
 from pipeline.datafiles import DataFileError, data_path, load_model
-from pipeline.nlp.build import build_rules_nlp
-from pipeline.nlp.gazetteer import (
+from pipeline.extract.build import build_rules_nlp
+from pipeline.extract.gazetteer import (
     AWS_SERVICES_FILE,
     TechTerms,
     build_aws_services_document,

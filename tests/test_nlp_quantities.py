@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp.build import build_rules_nlp
-from pipeline.nlp.quantities import find_quantities
+from pipeline.extract.build import build_rules_nlp
+from pipeline.extract.quantities import find_quantities
 
 
 def _only(text: str):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp.build import RULE_PIPES, build_rules_nlp, new_nlp
-from pipeline.nlp.inflect import inflections
+from pipeline.extract.build import RULE_PIPES, build_rules_nlp, new_nlp
+from pipeline.extract.inflect import inflections
 from pipeline.records import EVIDENCE_FLAGS, PILLARS
 
 YES, NO = 0.5, 0.5  # a flag is "on" above YES and "off" below NO

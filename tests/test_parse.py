@@ -1,4 +1,4 @@
-"""Tests for pipeline.parse (and the layout helpers in pipeline.sections)."""
+"""Tests for pipeline.parse.resume (and the layout helpers in pipeline.parse.sections)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import ResumeFormatError
-from pipeline.parse import parse_resume
+from pipeline.parse.resume import parse_resume
 from pipeline.records import Resume, Role
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_profiles"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ingest import decode_resume
-from pipeline.parse import parse_resume
-from pipeline.pii import PII_KINDS, PLACEHOLDERS, redact
+from pipeline.ingest.pii import PII_KINDS, PLACEHOLDERS, redact
+from pipeline.ingest.read import decode_resume
+from pipeline.parse.resume import parse_resume
 
 from .conftest import ROOT, SAMPLE_PROFILES
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from pipeline.errors import RubricError
-from pipeline.rubric import load_rubric
+from pipeline.score.rubric import load_rubric
 
 SHIPPED = sorted((Path(__file__).resolve().parent.parent / "rubrics").glob("*.yaml"))
 

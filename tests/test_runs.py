@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from pipeline.runs import MAX_ERROR_CHARS, describe_error
+from pipeline.runs.history import MAX_ERROR_CHARS, describe_error
 
 RESUME_LINE = "Led the migration of 40 services to EKS; contact jane@example.com"
 

@@ -17,7 +17,7 @@ from pipeline.records import (
     Role,
     SentenceEvidence,
 )
-from pipeline.score import rank, score_candidate
+from pipeline.score.scoring import rank, score_candidate
 
 AS_OF = date(2026, 11, 1)
 
@@ -133,7 +133,7 @@ def test_score_adding_an_accomplishment_never_lowers_the_score(gpa_rubric, items
 
 def test_score_accomplishment_outside_every_pillar_counts_for_half(gpa_rubric) -> None:
     """Relevance: a result in no AWS pillar earns half the evidence of the same in a pillar."""
-    from pipeline.terms import OFF_PILLAR_WEIGHT, evidence_terms
+    from pipeline.score.terms import OFF_PILLAR_WEIGHT, evidence_terms
 
     cloud = sentence("Halved checkout latency on EKS.", outcome=0.9, compute_network_iac=1.0)
     ward = replace(cloud, text="Halved medication errors on the ward.",

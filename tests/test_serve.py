@@ -159,7 +159,7 @@ def test_serve_scheduled_run_completes_and_writes_shortlists(tmp_path: Path,
 
 def test_serve_prefect_yaml_deploys_the_same_flow_on_the_same_schedule() -> None:
     from pipeline.config import ScheduleSettings
-    from pipeline.flows import nightly
+    from pipeline.runs.flows import nightly
 
     project = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
     (deployment,) = project["deployments"]

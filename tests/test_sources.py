@@ -19,16 +19,16 @@ import pytest
 from botocore.stub import Stubber
 
 from pipeline.errors import SourceError, TransientSourceError
-from pipeline.formats import FormatLimits
-from pipeline.ingest import ingest_folder, ingest_source
-from pipeline.sources import (
+from pipeline.ingest.formats import FormatLimits
+from pipeline.ingest.read import ingest_folder, ingest_source
+from pipeline.ingest.s3 import S3Source
+from pipeline.ingest.sources import (
     FolderSource,
     JsonLinesSource,
     SourceFailure,
     SourceItem,
     candidate_id_of,
 )
-from pipeline.sources_s3 import S3Source
 
 from .conftest import SAMPLE_PROFILES, make_docx, make_pdf
 

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from pipeline.features import certification_pace, growth, promotion_pace
 from pipeline.records import Certification, Role, SentenceEvidence
-from pipeline.timeline import build_timeline
-from pipeline.titles import seniority
+from pipeline.score.features import certification_pace, growth, promotion_pace
+from pipeline.score.timeline import build_timeline
+from pipeline.score.titles import seniority
 
 AS_OF = date(2026, 11, 1)
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.evaluate import evaluate, score_predictions
+from pipeline.datafiles import default_model_path
+from pipeline.extract.build import new_nlp
 from pipeline.hashing import file_sha256
-from pipeline.nlp.build import default_model_path, new_nlp
-from pipeline.train import is_held_out, load_corpus
-from pipeline.usage_card import GUARANTEES, SECTIONS, render_usage_card
+from pipeline.model.evaluate import evaluate, score_predictions
+from pipeline.model.train import is_held_out, load_corpus
+from pipeline.model.usage_card import GUARANTEES, SECTIONS, render_usage_card
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "evidence-dev.jsonl"

@@ -1,0 +1,53 @@
+"""What every ``trajectory`` command shares: consoles, exit codes, common options, quieting.
+
+Library code raises :class:`~pipeline.errors.TrajectoryError`; only the CLI modules turn it
+into an exit code, through :func:`fail`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3
+
+console = Console()
+err_console = Console(stderr=True)
+
+DatabaseOption = Annotated[str | None, typer.Option(
+    "--database", help="SQLAlchemy URL; default $TRAJECTORY_DATABASE_URL or a SQLite file in "
+    "$TRAJECTORY_DATA_DIR.")]
+ActorOption = Annotated[str | None, typer.Option(
+    "--actor", help="Who or what started this, for the audit log (default: user@host).")]
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", help="Configuration YAML (retention, nightly); default $TRAJECTORY_CONFIG or "
+    "config.yaml in $TRAJECTORY_DATA_DIR, else the defaults.")]
+
+
+def fail(err: Exception) -> typer.Exit:
+    """Print a domain error on stderr; the caller raises the returned exit (code 1)."""
+    err_console.print(f"[bold red]error:[/] {err}")
+    return typer.Exit(EXIT_ERROR)
+
+
+def quiet_prefect(verbose: bool = False) -> None:
+    """Run flows without a configured Prefect server and without its log noise.
+
+    Prefect starts a temporary local server when none is configured. Its telemetry heartbeat
+    logs an ERROR with a traceback on that server's SQLite database, so analytics are turned
+    off; and its INFO logs are hidden unless ``--verbose``. An operator's own settings win.
+    """
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        # pypdf warns on every damaged PDF it repairs; the quarantine CSV already says why a
+        # file was set aside, so its warnings only clutter the summary.
+        logging.getLogger("pypdf").setLevel(logging.ERROR)

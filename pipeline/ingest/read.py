@@ -1,0 +1,87 @@
+"""Ingest stage: a source of resume files → decoded documents, and the inputs that were not.
+
+Every input a source yields (``pipeline.ingest.sources``; by default the regular, non-hidden files
+directly inside a folder) ends up either as a :class:`SourceDocument` or as a
+:class:`Quarantined` with a reason a reviewer can act on and a stable reason code
+(``pipeline.errors.REASON_CODES``); one bad input never stops the batch. Formats are read by
+``pipeline.ingest.formats``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from pipeline.errors import ResumeFormatError
+from pipeline.ingest.decoding import content_hash, decode_resume, normalise_text, normalised_hash
+from pipeline.ingest.formats import (
+    DEFAULT_LIMITS,
+    SUPPORTED_SUFFIXES,
+    FormatLimits,
+    bytes_to_text,
+)
+from pipeline.ingest.sources import (
+    FolderSource,
+    Source,
+    SourceFailure,
+    candidate_id_of,
+    list_inputs,
+)
+from pipeline.records import IngestResult, Quarantined, SourceDocument
+
+__all__ = [
+    "SUPPORTED_SUFFIXES", "IngestResult", "content_hash", "decode_resume", "ingest_folder",
+    "ingest_source", "list_inputs", "normalise_text",
+]  # fmt: skip
+
+log = logging.getLogger(__name__)
+
+
+def ingest_source(source: Source, limits: FormatLimits = DEFAULT_LIMITS) -> IngestResult:
+    """Read every input of ``source`` into documents or quarantine entries.
+
+    The candidate id is the item name without its suffix. Two inputs with the same candidate
+    id (``a.txt`` and ``a.md``) cannot both be scored: the second readable one, in source
+    order, is quarantined as ``duplicate_id``. Raises :class:`SourceError` (or its
+    :class:`TransientSourceError`) only when the source as a whole cannot be read.
+    """
+    documents: list[SourceDocument] = []
+    quarantined: list[Quarantined] = []
+    seen: dict[str, str] = {}
+    for entry in source.items(max_bytes=limits.max_bytes):
+        candidate_id = candidate_id_of(entry.name)
+        try:
+            if isinstance(entry, SourceFailure):
+                raise entry.error
+            text = bytes_to_text(entry.data, entry.name, limits)
+        except ResumeFormatError as err:
+            log.info("quarantined %s: %s", entry.source_id, err.reason)
+            quarantined.append(Quarantined(candidate_id, entry.source_id, err.reason, err.code))
+            continue
+        # Only a readable input claims its id, so a corrupt a.docx never blocks a good a.txt.
+        if candidate_id in seen:
+            reason = f"duplicate candidate id: {seen[candidate_id]} has the same id"
+            quarantined.append(Quarantined(candidate_id, entry.source_id, reason, "duplicate_id"))
+            continue
+        seen[candidate_id] = entry.source_id
+        documents.append(SourceDocument(
+            candidate_id=candidate_id,
+            source=entry.source_id,
+            text=text.text,
+            content_hash=normalised_hash(text.text),  # bytes_to_text normalised it
+            encoding=text.encoding,
+        ))
+    return IngestResult(tuple(documents), tuple(quarantined))
+
+
+def ingest_folder(
+    folder: Path, exclude: Iterable[Path] = (), limits: FormatLimits = DEFAULT_LIMITS
+) -> IngestResult:
+    """Read every input file of ``folder`` into documents or quarantine entries.
+
+    ``exclude`` names files that are not resumes even if they sit in the folder (for example
+    the shortlist being written into it). Same rules as :func:`ingest_source` over a
+    :class:`~pipeline.ingest.sources.FolderSource`.
+    """
+    return ingest_source(FolderSource(folder, exclude), limits)

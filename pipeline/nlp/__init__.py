@@ -1,1 +1,0 @@
-"""spaCy components and rule data of the extract stage (built on ``spacy.blank("en")``)."""

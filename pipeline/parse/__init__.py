@@ -1,0 +1,2 @@
+"""Parse: a resume's text → a Resume record of sections and dated roles (headings, bullets, dates).
+"""

@@ -1,0 +1,348 @@
+"""Prefect lives here and only here: thin tasks around the stage functions, and the flows.
+
+The ``score_batch`` flow reads like the pipeline: ingest → parse → extract → score → store →
+export. Each task only calls its stage; retries and caching are declared on the decorators.
+Stage progress is logged on the ``pipeline.progress`` logger so a front end (the CLI's progress
+bar) can follow a run without knowing Prefect.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.schedules import Cron, Schedule
+from prefect.states import State
+from prefect.tasks import exponential_backoff
+
+from pipeline.audit import log as audit_log
+from pipeline.config import NightlySettings, config_file, secret_key
+from pipeline.config import database_url as resolve_database_url
+from pipeline.errors import ResumeFormatError, TransientSourceError
+from pipeline.export import shortlist as export_stage
+from pipeline.extract.build import build_nlp, extractor_version
+from pipeline.extract.evidence import extract_many
+from pipeline.ingest.read import ingest_folder
+from pipeline.parse.resume import parse_resume
+from pipeline.privacy import erase as erase_stage
+from pipeline.privacy import retention
+from pipeline.privacy.retention import RetentionPolicy
+from pipeline.records import (
+    CandidateEvidence,
+    IngestResult,
+    Quarantined,
+    Resume,
+    ScoredCandidate,
+    SourceDocument,
+)
+from pipeline.runs import history as runs
+from pipeline.runs import nightly as nightly_stage
+from pipeline.runs import nightly_export
+from pipeline.runs.history import NightlySummary, RunSummary
+from pipeline.runs.nightly import Staged
+from pipeline.runs.nightly_export import RubricOutcome
+from pipeline.runs.persist import save_batch
+from pipeline.score.rubric import Rubric, load_rubric
+from pipeline.score.scoring import score_and_rank
+from pipeline.store import db as store_stage
+from pipeline.store import runlock
+
+progress = logging.getLogger("pipeline.progress")
+
+STAGES: tuple[str, ...] = ("ingest", "parse", "extract", "score", "store", "export")
+
+
+def _stage_done(name: str, detail: str) -> None:
+    progress.info("%s: %s", name, detail, extra={"stage": name, "stage_index": STAGES.index(name)})
+
+
+@task(name="ingest", cache_policy=NO_CACHE)
+def ingest_task(source: Path, exclude: tuple[Path, ...]) -> IngestResult:
+    result = ingest_folder(source, exclude=exclude)
+    _stage_done("ingest", f"{result.inputs} inputs, {len(result.quarantined)} quarantined")
+    return result
+
+
+@task(name="parse", cache_policy=NO_CACHE)
+def parse_task(
+    documents: tuple[SourceDocument, ...],
+) -> tuple[list[tuple[SourceDocument, Resume]], list[Quarantined]]:
+    parsed: list[tuple[SourceDocument, Resume]] = []
+    failed: list[Quarantined] = []
+    for doc in documents:
+        try:
+            parsed.append((doc, parse_resume(doc.candidate_id, doc.text)))
+        except ResumeFormatError as err:
+            failed.append(Quarantined(doc.candidate_id, doc.source, err.reason))
+    _stage_done("parse", f"{len(parsed)} parsed, {len(failed)} quarantined")
+    return parsed, failed
+
+
+@task(name="extract", cache_policy=NO_CACHE)
+def extract_task(parsed: list[tuple[SourceDocument, Resume]]) -> list[CandidateEvidence]:
+    evidence = extract_many([(resume, doc.content_hash) for doc, resume in parsed], build_nlp())
+    _stage_done("extract", f"{len(evidence)} resumes")
+    return evidence
+
+
+@task(name="score", cache_policy=NO_CACHE)
+def score_task(
+    evidence: list[CandidateEvidence], rubric: Rubric, as_of: date
+) -> list[ScoredCandidate]:
+    ranked = score_and_rank(evidence, rubric, as_of)
+    _stage_done("score", f"{len(ranked)} scored against {rubric.name} {rubric.version}")
+    return ranked
+
+
+@task(name="store", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def store_task(
+    database_url: str,
+    run_id: str,
+    documents: list[SourceDocument],
+    evidence: list[CandidateEvidence],
+    ranked: list[ScoredCandidate],
+    quarantined: list[Quarantined],
+    now: datetime,
+) -> None:
+    engine = store_stage.open_store(database_url)
+    try:
+        save_batch(engine, run_id, documents, evidence, ranked, quarantined, now)
+    finally:
+        engine.dispose()
+    _stage_done("store", f"{len(ranked)} scores saved")
+
+
+@task(name="export", cache_policy=NO_CACHE)
+def export_task(
+    ranked: list[ScoredCandidate], quarantined: list[Quarantined], out: Path, now: datetime,
+    top: int | None,
+) -> tuple[Path, Path]:
+    paths = export_stage.export_shortlist(ranked, quarantined, out, now, top)
+    _stage_done("export", f"shortlist at {paths[0]}")
+    return paths
+
+
+@flow(name="score-batch", log_prints=False, validate_parameters=False)
+def score_batch(
+    source: Path,
+    rubric_path: Path,
+    out: Path,
+    database_url: str,
+    top: int | None = None,
+    as_of: date | None = None,
+    actor: str | None = None,
+) -> RunSummary:
+    """Score a folder of resumes against one rubric and write the ranked shortlist CSV.
+
+    The rubric is validated before any resume is read. ``as_of`` (default: today, UTC) ends
+    roles that run to "present". Erased candidates are skipped (and counted); the run and its
+    export are recorded in the audit log as ``actor`` (default: the OS user).
+    """
+    rubric = load_rubric(rubric_path)
+    now = datetime.now(UTC)
+    as_of = as_of or now.date()
+    actor = actor or audit_log.default_actor()
+    run_id = uuid.uuid4().hex
+    engine = store_stage.open_store(database_url)
+    try:
+        erased = erase_stage.tombstone_check(engine, secret_key)
+        extractor = extractor_version(build_nlp())
+        # A task that raises ends the run as failed, with an audit entry, and is re-raised.
+        with runs.recorded(engine, run_id, actor=actor, kind="score", source=str(source),
+                           rubric=rubric.name, rubric_version=rubric.version,
+                           extractor_version=extractor, started_at=now):
+            outputs = (out, export_stage.quarantine_path(out))
+            ingested, erased_skipped = erase_stage.skip_erased(ingest_task(source, outputs),
+                                                               erased)
+            parsed, unparsed = parse_task(ingested.documents)
+            evidence = extract_task(parsed)
+            ranked = score_task(evidence, rubric, as_of)
+            quarantined = [*ingested.quarantined, *unparsed]
+            store_task(database_url, run_id, [doc for doc, _ in parsed], evidence, ranked,
+                       quarantined, now)
+            # An erasure since ingestion wins: the store left the candidate out, and so does
+            # the export; they count as erased, skipped.
+            erased = erase_stage.tombstone_check(engine, secret_key)
+            ranked, quarantined, erased_late = erase_stage.drop_erased(ranked, quarantined,
+                                                                       erased)
+            shortlist, quarantine_file = export_task(ranked, quarantined, out, now, top)
+
+            summary = RunSummary(
+                run_id=run_id, inputs=ingested.inputs + erased_skipped, scored=len(ranked),
+                quarantined=len(quarantined),
+                shortlist=shortlist, quarantine_file=quarantine_file, rubric=rubric.name,
+                rubric_version=rubric.version,
+                top=tuple((c.candidate_id, c.score) for c in ranked[:5]),
+                erased_skipped=erased_skipped + erased_late,
+            )
+            runs.finish_score(engine, summary, actor=actor, started=now, source=str(source),
+                              extractor=extractor,
+                              input_hashes=[doc.content_hash for doc in ingested.documents
+                                            if not erased(doc.candidate_id, doc.content_hash)])
+    finally:
+        engine.dispose()
+    return summary
+
+
+# --- the nightly flow ----------------------------------------------------------------------
+
+#: The run lock's name: one nightly run per database at a time.
+NIGHTLY_LOCK = "nightly"
+
+
+def _transient(_task: object, _run: object, state: State) -> bool:
+    """Retry only what may work next time (S3 timeouts, throttling), not a bad config."""
+    return isinstance(state.data, TransientSourceError)
+
+
+@task(name="nightly-ingest", cache_policy=NO_CACHE, retries=3,
+      retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_condition_fn=_transient)
+def nightly_ingest_task(database_url: str, settings: NightlySettings, run_id: str,
+                        now: datetime) -> Staged:
+    engine = store_stage.open_store(database_url)
+    try:
+        staged = nightly_stage.stage_inputs(engine, nightly_stage.read_sources(settings),
+                                            run_id, now)
+    finally:
+        engine.dispose()
+    progress.info("ingest: %d inputs, %d new, %d changed, %d unchanged, %d quarantined",
+                  staged.inputs, staged.new, staged.changed, staged.unchanged,
+                  len(staged.quarantined))
+    return staged
+
+
+@task(name="nightly-extract", cache_policy=NO_CACHE)
+def nightly_extract_task(database_url: str, now: datetime) -> int:
+    engine = store_stage.open_store(database_url)
+    try:
+        done = nightly_stage.extract_pending(engine, build_nlp(), now)
+    finally:
+        engine.dispose()
+    progress.info("extract: %d resumes", done)
+    return done
+
+
+@task(name="nightly-score-export", cache_policy=NO_CACHE)
+def nightly_score_task(database_url: str, run_id: str, rubric_paths: tuple[Path, ...],
+                       out_dir: Path, quarantined: tuple[Quarantined, ...], as_of: date,
+                       now: datetime, last_exports: dict[str, str],
+                       top: int) -> tuple[RubricOutcome, ...]:
+    # The evidence is loaded and scored inside this task; only outcomes leave it.
+    engine = store_stage.open_store(database_url)
+    try:
+        return nightly_export.score_and_export(
+            engine, run_id, extractor_version(build_nlp()), rubric_paths, out_dir,
+            quarantined, as_of, now, last_exports, top)
+    finally:
+        engine.dispose()
+
+
+@task(name="nightly-reuse", cache_policy=NO_CACHE)
+def nightly_reuse_task(database_url: str, rubric_paths: tuple[Path, ...], out_dir: Path,
+                       quarantined: tuple[Quarantined, ...], as_of: date,
+                       top: int) -> tuple[RubricOutcome, ...] | None:
+    engine = store_stage.open_store(database_url)
+    try:
+        return nightly_export.reusable_outcomes(engine, extractor_version(build_nlp()),
+                                                rubric_paths, out_dir, quarantined, as_of, top)
+    finally:
+        engine.dispose()
+
+
+@task(name="nightly-purge", cache_policy=NO_CACHE)
+def nightly_purge_task(database_url: str, policy: RetentionPolicy, now: datetime,
+                       actor: str) -> dict[str, int]:
+    engine = store_stage.open_store(database_url)
+    try:
+        return retention.purge(engine, policy, now, actor=actor).removed
+    finally:
+        engine.dispose()
+
+
+@flow(name="nightly", log_prints=False, validate_parameters=False)
+def nightly(config: str | None = None, database_url: str | None = None,
+            actor: str | None = None, as_of: date | None = None) -> NightlySummary:
+    """Ingest every configured source, extract what is new or changed, rescore every active
+    rubric, write each shortlist with its diff against the last complete run, purge what
+    retention allows, and publish the top of each shortlist as a table artifact.
+
+    ``config`` is the configuration file (default: ``pipeline.config.config_file()``);
+    ``database_url`` defaults to ``pipeline.config.database_url()``; ``as_of`` (default:
+    today, UTC) ends roles that run to "present". Holds the ``nightly`` run lock throughout.
+    Tasks hand each other ids, paths and counts, never resume text. A re-run the same day
+    that finds nothing new, changed or to extract, with the same rubrics and extractor,
+    reuses the last complete run's files, which are exactly what it would write.
+    """
+    settings_all = retention.load_settings(config_file(Path(config) if config else None))
+    settings = settings_all.nightly
+    rubric_paths = settings.resolved_rubrics()
+    for path in rubric_paths:
+        load_rubric(path)  # a bad rubric fails the run before any resume is read
+    url = resolve_database_url(database_url)
+    actor = actor or audit_log.default_actor()
+    now = datetime.now(UTC)
+    as_of = as_of or now.date()
+    run_id = uuid.uuid4().hex
+    engine = store_stage.open_store(url)
+    owner = runlock.owner_id(run_id)
+    try:
+        with runlock.held(engine, NIGHTLY_LOCK, owner,
+                          timedelta(minutes=settings.lock_timeout_minutes)):
+            extractor = extractor_version(build_nlp())
+            # A task that raises ends the run as failed, with an audit entry, and is re-raised.
+            with runs.recorded(engine, run_id, actor=actor, kind="nightly",
+                               source=runs.describe_sources(settings), rubric="nightly",
+                               rubric_version="", extractor_version=extractor,
+                               started_at=now):
+                last_exports = store_stage.last_complete_exports(engine, "nightly")
+                staged = nightly_ingest_task(url, settings, run_id, now)
+                extracted = nightly_extract_task(url, now)
+                out_dir = settings.resolved_out_dir()
+                outcomes = None
+                if staged.new == staged.changed == extracted == 0:
+                    outcomes = nightly_reuse_task(url, rubric_paths, out_dir,
+                                                  staged.quarantined, as_of, settings.top)
+                if outcomes is None:
+                    outcomes = nightly_score_task(url, run_id, rubric_paths, out_dir,
+                                                  staged.quarantined, as_of, now,
+                                                  last_exports, settings.top)
+                purged = nightly_purge_task(url, settings_all.retention, now, actor)
+                # Inputs of candidates erased during the run count as erased, skipped.
+                staged = nightly_stage.without_erased(
+                    staged, erase_stage.tombstone_check(engine, secret_key))
+                status = "partial" if staged.quarantined else "complete"
+                summary = NightlySummary(run_id, staged, extracted, outcomes, purged, status)
+                runs.finish_nightly(engine, summary, actor, now, extractor, as_of)
+    finally:
+        engine.dispose()
+    for outcome in outcomes:
+        create_table_artifact(
+            key=f"shortlist-{_artifact_key(outcome.rubric)}",
+            table=[{"rank": r, "candidate_id": c, "score": round(s, 1)}
+                   for r, c, s in outcome.top],
+            description=f"Top {len(outcome.top)} of {outcome.scored} for {outcome.rubric} "
+                        f"{outcome.rubric_version} (run {run_id[:12]}, {status}); diff: "
+                        + ", ".join(f"{k} {v}" for k, v in sorted(outcome.diff_counts.items())))
+    return summary
+
+
+def _artifact_key(name: str) -> str:
+    # Artifact keys: lowercase letters, digits and dashes only.
+    return re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-") or "rubric"
+
+
+def nightly_schedule(cron: str, timezone: str) -> Schedule:
+    """A Prefect cron schedule; ValueError names what is wrong with ``cron``."""
+    return Cron(cron, timezone=timezone)
+
+
+def serve_nightly(name: str, schedule: Schedule, parameters: dict[str, Any]) -> None:
+    """Serve the nightly flow on ``schedule`` until interrupted (KeyboardInterrupt)."""
+    nightly.serve(name=name, schedules=[schedule], parameters=parameters)
