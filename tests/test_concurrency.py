@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from pipeline.audit.log import append, entries, verify
 from pipeline.records import PILLARS, CandidateEvidence, Resume, ScoredCandidate, SourceDocument
-from pipeline.runs.persist import save_batch
 from pipeline.store.db import open_store
 from pipeline.store.models import ExtractionRow, QuarantineRow, ResumeRow, RunRow, ScoreRow
+from tests.store_seed import save_batch
 
 from .conftest import RUBRICS, SAMPLE_PROFILES
 

@@ -257,8 +257,8 @@ def _assert_erased_everywhere(database_url: str, csv_files: list[Path]) -> None:
 
 
 @pytest.mark.parametrize(("target", "when"), [
-    ("pipeline.runs.flows.score_and_rank", "before"),  # after ingestion, before the store
-    ("pipeline.runs.flows.save_batch", "after"),       # after the store, before the export
+    ("pipeline.runs.nightly.score_and_rank", "before"),  # after ingestion, before the store
+    ("pipeline.runs.nightly.score_rubric", "after"),     # after the store, before the export
 ], ids=["before-store", "before-export"])
 def test_erase_during_score_batch_wins_over_the_run(
         prefect_harness, source: Path, tmp_path: Path, database_url: str, target: str,

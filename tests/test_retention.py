@@ -14,9 +14,9 @@ from pipeline.errors import ConfigError
 from pipeline.privacy.retention import RetentionPolicy, load_settings, purge
 from pipeline.records import PILLARS, CandidateEvidence, Quarantined, Resume, ScoredCandidate
 from pipeline.records import SourceDocument as Doc
-from pipeline.runs.persist import save_batch
 from pipeline.store.db import start_run
 from pipeline.store.models import ExtractionRow, QuarantineRow, ResumeRow, RunRow, ScoreRow
+from tests.store_seed import save_batch
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 POLICY = RetentionPolicy(resume_text=180, extractions=365, scores=365, quarantine=90,

@@ -17,10 +17,10 @@ from pipeline.records import (
     ScoredCandidate,
     SourceDocument,
 )
-from pipeline.runs.persist import save_batch
 from pipeline.store.db import finish_run, start_run
 from pipeline.store.jsonable import to_jsonable
 from pipeline.store.models import ExtractionRow, QuarantineRow, ResumeRow, RunRow, ScoreRow
+from tests.store_seed import save_batch
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 DOC = SourceDocument("cand-1", "/in/cand-1.txt", "Led it.", "hash-1", "utf-8")

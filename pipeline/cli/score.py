@@ -98,10 +98,14 @@ def score(
 
     table = Table(title=f"trajectory run {summary.run_id[:12]}", show_header=False)
     table.add_row("rubric", f"{summary.rubric} {summary.rubric_version}")
-    table.add_row("inputs", str(summary.inputs))
+    table.add_row("inputs", f"{summary.inputs} ({summary.new} new, {summary.changed} changed, "
+                  f"{summary.unchanged} unchanged)")
+    table.add_row("extracted", str(summary.extracted))
     table.add_row("scored", str(summary.scored))
     table.add_row("quarantined", str(summary.quarantined))
     table.add_row("erased, skipped", str(summary.erased_skipped))
+    redacted = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.redactions.items()) if n)
+    table.add_row("redacted", redacted or "none")
     table.add_row("shortlist", str(summary.shortlist))
     table.add_row("quarantine", str(summary.quarantine_file))
     table.add_row("database", make_url(url).render_as_string(hide_password=True))

@@ -1,7 +1,8 @@
 """Prefect lives here and only here: thin tasks around the stage functions, and the flows.
 
-The ``score_batch`` flow reads like the pipeline: ingest → parse → extract → score → store →
-export. Each task only calls its stage; retries and caching are declared on the decorators.
+The ``score_batch`` flow reads like the pipeline: ingest (decode, redact, store new versions)
+→ extract (what is new or changed) → score (and store) → export. Each task only calls its
+stage; retries and caching are declared on the decorators.
 Stage progress is logged on the ``pipeline.progress`` logger so a front end (the CLI's progress
 bar) can follow a run without knowing Prefect.
 """
@@ -25,22 +26,16 @@ from prefect.tasks import exponential_backoff
 from pipeline.audit import log as audit_log
 from pipeline.config import NightlySettings, config_file, secret_key
 from pipeline.config import database_url as resolve_database_url
-from pipeline.errors import ResumeFormatError, TransientSourceError
+from pipeline.errors import TransientSourceError
 from pipeline.export import shortlist as export_stage
 from pipeline.extract.build import build_nlp, extractor_version
-from pipeline.extract.evidence import extract_many
 from pipeline.ingest.read import ingest_folder
-from pipeline.parse.resume import parse_resume
 from pipeline.privacy import erase as erase_stage
 from pipeline.privacy import retention
 from pipeline.privacy.retention import RetentionPolicy
 from pipeline.records import (
-    CandidateEvidence,
-    IngestResult,
     Quarantined,
-    Resume,
     ScoredCandidate,
-    SourceDocument,
 )
 from pipeline.runs import history as runs
 from pipeline.runs import nightly as nightly_stage
@@ -48,15 +43,14 @@ from pipeline.runs import nightly_export
 from pipeline.runs.history import NightlySummary, RunSummary
 from pipeline.runs.nightly import Staged
 from pipeline.runs.nightly_export import RubricOutcome
-from pipeline.runs.persist import save_batch
 from pipeline.score.rubric import Rubric, load_rubric
-from pipeline.score.scoring import score_and_rank
 from pipeline.store import db as store_stage
 from pipeline.store import runlock
 
 progress = logging.getLogger("pipeline.progress")
 
-STAGES: tuple[str, ...] = ("ingest", "parse", "extract", "score", "store", "export")
+#: The score run's stages, in order, as the progress bar shows them.
+STAGES: tuple[str, ...] = ("ingest", "extract", "score", "export")
 
 
 def _stage_done(name: str, detail: str) -> None:
@@ -64,59 +58,45 @@ def _stage_done(name: str, detail: str) -> None:
 
 
 @task(name="ingest", cache_policy=NO_CACHE)
-def ingest_task(source: Path, exclude: tuple[Path, ...]) -> IngestResult:
-    result = ingest_folder(source, exclude=exclude)
-    _stage_done("ingest", f"{result.inputs} inputs, {len(result.quarantined)} quarantined")
-    return result
-
-
-@task(name="parse", cache_policy=NO_CACHE)
-def parse_task(
-    documents: tuple[SourceDocument, ...],
-) -> tuple[list[tuple[SourceDocument, Resume]], list[Quarantined]]:
-    parsed: list[tuple[SourceDocument, Resume]] = []
-    failed: list[Quarantined] = []
-    for doc in documents:
-        try:
-            parsed.append((doc, parse_resume(doc.candidate_id, doc.text)))
-        except ResumeFormatError as err:
-            failed.append(Quarantined(doc.candidate_id, doc.source, err.reason))
-    _stage_done("parse", f"{len(parsed)} parsed, {len(failed)} quarantined")
-    return parsed, failed
+def ingest_task(database_url: str, source: Path, exclude: tuple[Path, ...], run_id: str,
+                now: datetime) -> Staged:
+    # The nightly run's ingest: the PII guard before anything is stored, content-hash
+    # versions (an unchanged resume is only counted), reason codes, batched writes.
+    engine = store_stage.open_store(database_url)
+    try:
+        staged = nightly_stage.stage_inputs(engine, ingest_folder(source, exclude=exclude),
+                                            run_id, now)
+    finally:
+        engine.dispose()
+    _stage_done("ingest", f"{staged.inputs} inputs, {staged.new} new, {staged.changed} "
+                f"changed, {staged.unchanged} unchanged, {len(staged.quarantined)} quarantined")
+    return staged
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract_task(parsed: list[tuple[SourceDocument, Resume]]) -> list[CandidateEvidence]:
-    evidence = extract_many([(resume, doc.content_hash) for doc, resume in parsed], build_nlp())
-    _stage_done("extract", f"{len(evidence)} resumes")
-    return evidence
-
-
-@task(name="score", cache_policy=NO_CACHE)
-def score_task(
-    evidence: list[CandidateEvidence], rubric: Rubric, as_of: date
-) -> list[ScoredCandidate]:
-    ranked = score_and_rank(evidence, rubric, as_of)
-    _stage_done("score", f"{len(ranked)} scored against {rubric.name} {rubric.version}")
-    return ranked
-
-
-@task(name="store", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def store_task(
-    database_url: str,
-    run_id: str,
-    documents: list[SourceDocument],
-    evidence: list[CandidateEvidence],
-    ranked: list[ScoredCandidate],
-    quarantined: list[Quarantined],
-    now: datetime,
-) -> None:
+def extract_task(database_url: str, candidates: frozenset[str], now: datetime) -> int:
     engine = store_stage.open_store(database_url)
     try:
-        save_batch(engine, run_id, documents, evidence, ranked, quarantined, now)
+        done = nightly_stage.extract_pending(engine, build_nlp(), now, candidates=candidates)
     finally:
         engine.dispose()
-    _stage_done("store", f"{len(ranked)} scores saved")
+    _stage_done("extract", f"{done} resumes extracted")
+    return done
+
+
+@task(name="score", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def score_task(database_url: str, run_id: str, candidates: frozenset[str], rubric: Rubric,
+               as_of: date, now: datetime) -> list[ScoredCandidate]:
+    # Scores are stored in the same transaction that checks the tombstones.
+    engine = store_stage.open_store(database_url)
+    try:
+        evidence = nightly_stage.latest_evidence(engine, extractor_version(build_nlp()),
+                                                 candidates)
+        ranked = nightly_stage.score_rubric(engine, run_id, evidence, rubric, as_of, now)
+    finally:
+        engine.dispose()
+    _stage_done("score", f"{len(ranked)} scored against {rubric.name} {rubric.version}")
+    return ranked
 
 
 @task(name="export", cache_policy=NO_CACHE)
@@ -141,9 +121,13 @@ def score_batch(
 ) -> RunSummary:
     """Score a folder of resumes against one rubric and write the ranked shortlist CSV.
 
-    The rubric is validated before any resume is read. ``as_of`` (default: today, UTC) ends
-    roles that run to "present". Erased candidates are skipped (and counted); the run and its
-    export are recorded in the audit log as ``actor`` (default: the OS user).
+    The nightly run's machinery applied to one source and one rubric: the same ingest behind
+    the PII guard, the same content-hash versions (an unchanged resume is not extracted
+    again), the same reason codes, batched writes, run record and audit entries. The
+    shortlist holds this folder's candidates only. The rubric is validated before any resume
+    is read. ``as_of`` (default: today, UTC) ends roles that run to "present". Erased
+    candidates are skipped (and counted); the run and its export are recorded in the audit
+    log as ``actor`` (default: the OS user).
     """
     rubric = load_rubric(rubric_path)
     now = datetime.now(UTC)
@@ -152,40 +136,35 @@ def score_batch(
     run_id = uuid.uuid4().hex
     engine = store_stage.open_store(database_url)
     try:
-        erased = erase_stage.tombstone_check(engine, secret_key)
         extractor = extractor_version(build_nlp())
         # A task that raises ends the run as failed, with an audit entry, and is re-raised.
         with runs.recorded(engine, run_id, actor=actor, kind="score", source=str(source),
                            rubric=rubric.name, rubric_version=rubric.version,
                            extractor_version=extractor, started_at=now):
             outputs = (out, export_stage.quarantine_path(out))
-            ingested, erased_skipped = erase_stage.skip_erased(ingest_task(source, outputs),
-                                                               erased)
-            parsed, unparsed = parse_task(ingested.documents)
-            evidence = extract_task(parsed)
-            ranked = score_task(evidence, rubric, as_of)
-            quarantined = [*ingested.quarantined, *unparsed]
-            store_task(database_url, run_id, [doc for doc, _ in parsed], evidence, ranked,
-                       quarantined, now)
+            staged = ingest_task(database_url, source, outputs, run_id, now)
+            candidates = frozenset(cid for cid, _, _ in staged.documents)
+            extracted = extract_task(database_url, candidates, now)
+            ranked = score_task(database_url, run_id, candidates, rubric, as_of, now)
             # An erasure since ingestion wins: the store left the candidate out, and so does
-            # the export; they count as erased, skipped.
+            # the export; their inputs count as erased, skipped.
             erased = erase_stage.tombstone_check(engine, secret_key)
-            ranked, quarantined, erased_late = erase_stage.drop_erased(ranked, quarantined,
-                                                                       erased)
-            shortlist, quarantine_file = export_task(ranked, quarantined, out, now, top)
-
+            staged = nightly_stage.without_erased(staged, erased)
+            ranked, _, _ = erase_stage.drop_erased(ranked, [], erased)
+            shortlist, quarantine_file = export_task(ranked, list(staged.quarantined), out,
+                                                     now, top)
             summary = RunSummary(
-                run_id=run_id, inputs=ingested.inputs + erased_skipped, scored=len(ranked),
-                quarantined=len(quarantined),
+                run_id=run_id, inputs=staged.inputs, scored=len(ranked),
+                quarantined=len(staged.quarantined),
                 shortlist=shortlist, quarantine_file=quarantine_file, rubric=rubric.name,
                 rubric_version=rubric.version,
                 top=tuple((c.candidate_id, c.score) for c in ranked[:5]),
-                erased_skipped=erased_skipped + erased_late,
+                erased_skipped=staged.erased_skipped, new=staged.new, changed=staged.changed,
+                unchanged=staged.unchanged, extracted=extracted,
+                redactions=dict(staged.redactions),
             )
             runs.finish_score(engine, summary, actor=actor, started=now, source=str(source),
-                              extractor=extractor,
-                              input_hashes=[doc.content_hash for doc in ingested.documents
-                                            if not erased(doc.candidate_id, doc.content_hash)])
+                              extractor=extractor, input_hashes=list(staged.input_hashes))
     finally:
         engine.dispose()
     return summary

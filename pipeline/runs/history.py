@@ -55,6 +55,13 @@ class RunSummary:
     rubric_version: str
     top: tuple[tuple[str, float], ...] = field(default=())
     erased_skipped: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    #: Resumes extracted by this run (0 when the folder is unchanged since the last run).
+    extracted: int = 0
+    #: PII kind → how many values the guard replaced in this run's new and changed resumes.
+    redactions: dict[str, int] = field(default_factory=dict)
 
     @property
     def accounted(self) -> bool:
@@ -150,13 +157,17 @@ def finish_score(engine: Engine, summary: RunSummary, *, actor: str, started: da
                            quarantined=summary.quarantined,
                            erased_skipped=summary.erased_skipped,
                            shortlist_path=str(summary.shortlist.resolve()),
-                           finished_at=finished, status=status)
+                           finished_at=finished, status=status, new=summary.new,
+                           changed=summary.changed, unchanged=summary.unchanged,
+                           redactions=summary.redactions)
     audit_log.record_run(
         engine, actor=actor, now=finished, run_id=summary.run_id, started_at=started,
         source=source, rubric=summary.rubric, rubric_version=summary.rubric_version,
         extractor_version=extractor, code_version=__version__, input_hashes=input_hashes,
         counts={"inputs": summary.inputs, "scored": summary.scored,
-                "quarantined": summary.quarantined, "erased_skipped": summary.erased_skipped},
+                "quarantined": summary.quarantined, "erased_skipped": summary.erased_skipped,
+                "new": summary.new, "changed": summary.changed, "unchanged": summary.unchanged,
+                "extracted": summary.extracted},
         status=status, exports=[summary.shortlist.resolve(), summary.quarantine_file.resolve()])
 
 

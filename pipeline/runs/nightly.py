@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 
 from spacy.language import Language
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -191,22 +192,41 @@ def without_erased(staged: Staged, erased: Callable[[str, str], bool]) -> Staged
                    input_hashes=tuple(h for h in staged.input_hashes if h not in gone))
 
 
+#: Candidate ids per ``IN (...)`` list, well under SQLite's bound-parameter limit.
+ID_CHUNK = 2000
+
+
+def _latest_ids(candidates: Collection[str] | None) -> Iterator[Select[int]]:
+    """Queries for the ids of the latest resume version per candidate: one over every
+    candidate, or one per chunk of ``candidates`` when given."""
+    query = select(func.max(ResumeRow.id)).group_by(ResumeRow.candidate_id)
+    if candidates is None:
+        yield query
+        return
+    ids = sorted(candidates)
+    for start in range(0, len(ids), ID_CHUNK):
+        yield query.where(ResumeRow.candidate_id.in_(ids[start:start + ID_CHUNK]))
+
+
 def extract_pending(engine: Engine, nlp: Language, now: datetime,
-                    key: Callable[[], bytes] = secret_key) -> int:
+                    key: Callable[[], bytes] = secret_key,
+                    candidates: Collection[str] | None = None) -> int:
     """Extract every latest resume version that has stored text and no extraction by this
     extractor; returns how many were stored (0 when nothing is new or changed). Evidence of a
-    candidate erased meanwhile is not stored (checked in the transaction, under ``key``)."""
+    candidate erased meanwhile is not stored (checked in the transaction, under ``key``).
+    ``candidates`` limits it to those ids (a score run's own inputs); None means all."""
     version = extractor_version(nlp)
-    latest = select(func.max(ResumeRow.id)).group_by(ResumeRow.candidate_id)
-    pending_query = (
-        select(ResumeRow.id, ResumeRow.candidate_id, ResumeRow.content_hash, ResumeRow.text)
-        .where(ResumeRow.id.in_(latest), ResumeRow.text.is_not(None),
-               ~exists(select(ExtractionRow.id).where(
-                   ExtractionRow.resume_id == ResumeRow.id,
-                   ExtractionRow.extractor_version == version)))
-        .order_by(ResumeRow.id))
+    pending: list[Any] = []
     with Session(engine) as session:
-        pending = session.execute(pending_query).all()
+        for latest in _latest_ids(candidates):
+            pending += session.execute(
+                select(ResumeRow.id, ResumeRow.candidate_id, ResumeRow.content_hash,
+                       ResumeRow.text)
+                .where(ResumeRow.id.in_(latest), ResumeRow.text.is_not(None),
+                       ~exists(select(ExtractionRow.id).where(
+                           ExtractionRow.resume_id == ResumeRow.id,
+                           ExtractionRow.extractor_version == version)))).all()
+    pending.sort(key=lambda row: row.id)
     done = 0
     for start in range(0, len(pending), EXTRACT_BATCH):
         chunk = pending[start:start + EXTRACT_BATCH]
@@ -228,17 +248,20 @@ def extract_pending(engine: Engine, nlp: Language, now: datetime,
     return done
 
 
-def latest_evidence(engine: Engine, version: str) -> list[tuple[int, CandidateEvidence]]:
+def latest_evidence(engine: Engine, version: str, candidates: Collection[str] | None = None
+                    ) -> list[tuple[int, CandidateEvidence]]:
     """(resume id, evidence) of every candidate's latest version extracted by ``version``,
-    in candidate-id order."""
-    latest = select(func.max(ResumeRow.id)).group_by(ResumeRow.candidate_id)
+    in candidate-id order; ``candidates`` limits it to those ids (None: all)."""
+    rows: list[Any] = []
     with Session(engine) as session:
-        rows = session.execute(
-            select(ExtractionRow.resume_id, ExtractionRow.evidence)
-            .where(ExtractionRow.resume_id.in_(latest),
-                   ExtractionRow.extractor_version == version)
-            .order_by(ExtractionRow.candidate_id)).all()
-    return [(rid, from_jsonable(CandidateEvidence, data)) for rid, data in rows]
+        for latest in _latest_ids(candidates):
+            rows += session.execute(
+                select(ExtractionRow.candidate_id, ExtractionRow.resume_id,
+                       ExtractionRow.evidence)
+                .where(ExtractionRow.resume_id.in_(latest),
+                       ExtractionRow.extractor_version == version)).all()
+    rows.sort(key=lambda row: row.candidate_id)
+    return [(rid, from_jsonable(CandidateEvidence, data)) for _, rid, data in rows]
 
 
 def score_rubric(engine: Engine, run_id: str, evidence: Iterable[tuple[int, CandidateEvidence]],

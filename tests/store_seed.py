@@ -1,7 +1,9 @@
-"""The score run's store write: one run's records upserted in one transaction, erasures first.
+"""Seeding a test database with records, through the store's own upserts.
 
-The store knows nothing of erasure; this runs-level writer filters erased candidates inside its
-own transaction (``pipeline.privacy.erase.tombstone_check``).
+Production writes go through the run stages (``pipeline.runs.nightly``: ``stage_inputs``,
+``extract_pending``, ``score_rubric``); tests that need stored rows without running the NLP
+use this helper, which writes the same rows the same way (one transaction, erased candidates
+left out).
 """
 
 from __future__ import annotations
