@@ -31,6 +31,8 @@ def batch(tmp_path: Path) -> Path:
     (folder / "legacy-cp1252.txt").write_bytes(case.replace("→", "->").encode("cp1252"))
     (folder / "legacy-utf16.txt").write_bytes(case.encode("utf-16"))
     (folder / "whitespace-only.txt").write_bytes(b" \r\n\t\r\n")
+    (folder / "punctuation-only.md").write_text("-- * --\n## Experience\n\n## Skills\n",
+                                               encoding="utf-8")  # headings only
     (folder / "resume.docx").write_bytes(b"PK\x03\x04 not really a docx")
     # Planted in the strongest bullet, so the formula is sure to be quoted in top_evidence.
     planted = case.replace("- Led the migration", '- =HYPERLINK("http://x","y") Led the migration')
@@ -56,6 +58,10 @@ def test_flows_score_batch_accounts_for_every_input(prefect_harness, batch: Path
     assert "no text content" in reasons["whitespace-only"]
     assert reasons["resume"].startswith("damaged DOCX")
     assert reasons["scanned-resume"].startswith("PDF has no text layer")
+    # Every quarantined input has its stable code, parse failures included (they had none).
+    codes = dict(zip(quarantine["candidate_id"], quarantine["code"], strict=True))
+    assert all(isinstance(c, str) and c for c in codes.values()), codes
+    assert codes["punctuation-only"] == "no_text" and codes["resume"] == "corrupt"
 
     ids = list(shortlist["candidate_id"])
     assert {"legacy-cp1252", "legacy-utf16"} <= set(ids)
