@@ -4,15 +4,14 @@ Each input is ``SUMMARY`` and one line of ``size`` bytes of one pathological kin
 letters ending in a bare number (the quantity finder's quadratic case), runs of ``)``, ``!``,
 ``%`` or emoji (spaCy's tokenizer's), one resume sentence repeated, and, as the control,
 varied words. Every input goes the way a resume goes in a run, through the stage functions
-with the default limits: ``bytes_to_text`` and the character limit (ingest), ``parse_resume``,
+with the default limits: ``read_text`` (decoding and the character limit), ``parse_resume``,
 ``extract_each`` with the full extractor (rules and classifier) and ``score_each``.
 
 Prints milliseconds per resume (best of ``--repeat``), what became of it (``scored`` or its
-quarantine code), and per kind the ratio of the slowest to the fastest size. Inputs over the
-character limit (200,000 by default) are ``too_long`` and cost only their decoding; a
-pathological kind must stay flat (within 2x) across sizes. Varied words are real work: their
-cost grows with the text up to the limit, so for them the script prints time per KB, which
-must stay flat. Usage::
+quarantine code), and per kind the slowest size's time over the 1 KB time: a pathological
+kind must stay within 2x of its 1 KB time. Inputs over the character limit (200,000 by
+default) are ``too_long``. Varied words, the control, are real work whose cost grows with
+the text up to that limit; for them the script also prints time per KB. Usage::
 
     python scripts/bench_hostile.py [--repeat 3] [--sizes 1000,10000,100000,1000000]
 """
@@ -30,9 +29,7 @@ from pipeline.datafiles import shipped_rubrics_dir
 from pipeline.errors import ResumeFormatError
 from pipeline.extract.build import build_nlp
 from pipeline.extract.evidence import extract_each
-from pipeline.ingest.formats import bytes_to_text
-from pipeline.ingest.read import check_length
-from pipeline.limits import DEFAULT_RESUME_LIMITS
+from pipeline.ingest.read import read_text
 from pipeline.parse.resume import parse_resume
 from pipeline.score.rubric import load_rubric
 from pipeline.score.scoring import score_each
@@ -76,8 +73,7 @@ KINDS: dict[str, Callable[[int], str]] = {
 def one_resume(data: bytes, nlp, rubric) -> str:  # type: ignore[no-untyped-def]
     """What a run does to one input; returns ``scored`` or the quarantine code."""
     try:
-        text = bytes_to_text(data, "bench.txt")
-        check_length(text.text, "bench.txt", DEFAULT_RESUME_LIMITS)
+        text = read_text(data, "bench.txt")
         resume = parse_resume("bench", text.text)
     except ResumeFormatError as err:
         return str(err.code)
@@ -97,12 +93,13 @@ def main() -> None:
     nlp = build_nlp()
     rubric = load_rubric(Path(shipped_rubrics_dir()) / "global-principal-architect.yaml")
     one_resume(b"SUMMARY\nLed it.", nlp, rubric)  # warm up (model, caches)
-    print(f"{'kind':<18} " + " ".join(f"{f'{s:,} B':>22}" for s in sizes) + "   max/min")
+    print(f"{'kind':<18} " + " ".join(f"{f'{s:,} B':>22}" for s in sizes)
+          + f"   slowest/{sizes[0]:,} B")
     for name, make in KINDS.items():
         cells, times = [], []
         for size in sizes:
             body = make(size).encode("utf-8")[:size].decode("utf-8", "ignore")
-            data = f"SUMMARY\n{body}\n".encode()
+            data = f"SUMMARY\nLed the migration {body}\n".encode()
             best, outcome = float("inf"), ""
             for _ in range(args.repeat):
                 start = time.perf_counter()
@@ -113,7 +110,7 @@ def main() -> None:
                 and outcome == "scored" else ""
             cells.append(f"{best * 1000:8.1f} ms {outcome[:8]:<8}{per_kb}")
         print(f"{name:<18} " + " ".join(f"{c:>22}" for c in cells)
-              + f"   {max(times) / min(times):5.1f}x")
+              + f"   {max(times) / times[0]:5.1f}x")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ from pipeline.records import (
 
 #: A unit may hold more than one sentence only if it has ". X"-like boundaries.
 _MAYBE_SEVERAL = re.compile(r"[.!?]\s+[A-Z(\"“]")
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"“])")
 _BATCH_SIZE = 1024
 #: Resumes per task when extract_many runs on several processes (~0.25 s of work each).
 _CHUNK = 64
@@ -70,7 +71,10 @@ def _units(resume: Resume, nlp: Language, limits: ResumeLimits = DEFAULT_RESUME_
     units: list[_Unit] = []
     seen: set[tuple[str, str]] = set()
     for unit in raw:
-        for span in bounded_spans(unit.text, limits):
+        spans = bounded_spans(unit.text, limits)
+        if len(spans) > 1:  # longer than any real unit: drop repeats before spaCy sees them
+            spans = _distinct_pieces(spans)
+        for span in spans:
             if sentencizer is None or unit.section == "skills" or not _MAYBE_SEVERAL.search(span):
                 texts = [span]
             else:
@@ -87,6 +91,21 @@ def _units(resume: Resume, nlp: Language, limits: ResumeLimits = DEFAULT_RESUME_
                         f"more than {limits.max_units:,} distinct units to read; the limit is "
                         f"{limits.max_units:,}", code="too_long")
     return units
+
+
+def _distinct_pieces(spans: list[str]) -> list[str]:
+    """The sentences of ``spans`` split where a sentence plainly ends (``. X``), each kept
+    once (:func:`dedupe_key`): cheap, so that a line of one sentence repeated is tokenized
+    once, not once per repeat."""
+    seen: set[str] = set()
+    pieces: list[str] = []
+    for span in spans:
+        for piece in _BOUNDARY.split(span):
+            key = dedupe_key(piece) or piece
+            if piece and key not in seen:
+                seen.add(key)
+                pieces.append(piece)
+    return pieces
 
 
 def _evidence(doc: Doc, unit: _Unit) -> SentenceEvidence:

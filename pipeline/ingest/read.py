@@ -19,6 +19,7 @@ from pipeline.ingest.formats import (
     DEFAULT_LIMITS,
     SUPPORTED_SUFFIXES,
     FormatLimits,
+    ResumeText,
     bytes_to_text,
 )
 from pipeline.ingest.sources import (
@@ -60,8 +61,7 @@ def ingest_source(source: Source, limits: FormatLimits = DEFAULT_LIMITS,
         try:
             if isinstance(entry, SourceFailure):
                 raise entry.error
-            text = bytes_to_text(entry.data, entry.name, limits)
-            check_length(text.text, entry.name, resume_limits)
+            text = read_text(entry.data, entry.name, limits, resume_limits)
         except Exception as err:  # noqa: BLE001  (per-resume isolation; see pipeline.isolation)
             quarantined.append(failure(err, "read", candidate_id, entry.source_id))
             continue
@@ -79,6 +79,25 @@ def ingest_source(source: Source, limits: FormatLimits = DEFAULT_LIMITS,
             encoding=text.encoding,
         ))
     return IngestResult(tuple(documents), tuple(quarantined))
+
+
+def read_text(data: bytes, name: str, limits: FormatLimits = DEFAULT_LIMITS,
+              resume_limits: ResumeLimits = DEFAULT_RESUME_LIMITS) -> ResumeText:
+    """One input's bytes → its text (``bytes_to_text``), or ``too_long`` over
+    ``resume_limits.max_chars`` characters; raises :class:`ResumeFormatError`.
+
+    No text encoding spends more than 4 bytes on a character, so a ``.txt`` or ``.md`` file
+    of more bytes than that is ``too_long`` without being decoded: a 1 MB line costs no more
+    than a 1 KB one.
+    """
+    plain = name.lower().endswith((".txt", ".md"))
+    if plain and 4 * resume_limits.max_chars < len(data) <= limits.max_bytes:
+        raise ResumeFormatError(
+            name, f"text too long ({len(data):,} bytes: over {resume_limits.max_chars:,} "
+            "characters in any encoding)", code="too_long")
+    text = bytes_to_text(data, name, limits)
+    check_length(text.text, name, resume_limits)
+    return text
 
 
 def check_length(text: str, name: str, limits: ResumeLimits = DEFAULT_RESUME_LIMITS) -> None:
