@@ -16,10 +16,11 @@ import stat
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipeline.datafiles import shipped_rubrics_dir
 from pipeline.errors import ConfigError
+from pipeline.limits import ResumeLimits
 
 DATABASE_URL_ENV = "TRAJECTORY_DATABASE_URL"
 DATA_DIR_ENV = "TRAJECTORY_DATA_DIR"
@@ -149,6 +150,31 @@ class ScheduleSettings(_Strict):
 
     cron: str = "0 2 * * *"
     timezone: str = "UTC"
+
+
+class LimitSettings(_Strict):
+    """The ``limits:`` section: the work one resume may cost (``pipeline.limits``) and how
+    long a run may go without finishing before another process may call it abandoned."""
+
+    max_chars: int = Field(default=200_000, ge=1)
+    max_units: int = Field(default=2_000, ge=1)
+    max_unit_chars: int = Field(default=10_000, ge=2)
+    max_token_chars: int = Field(default=200, ge=1)
+    max_repeat: int = Field(default=32, ge=1)
+    run_age_limit_hours: float = Field(default=24.0, gt=0)
+
+    @model_validator(mode="after")
+    def _token_below_unit(self) -> LimitSettings:
+        if self.max_token_chars >= self.max_unit_chars:
+            raise ValueError(f"max_token_chars ({self.max_token_chars}) must be below "
+                             f"max_unit_chars ({self.max_unit_chars})")
+        return self
+
+    def resume_limits(self) -> ResumeLimits:
+        """These limits as the record the stages take."""
+        return ResumeLimits(max_chars=self.max_chars, max_units=self.max_units,
+                            max_unit_chars=self.max_unit_chars,
+                            max_token_chars=self.max_token_chars, max_repeat=self.max_repeat)
 
 
 class NightlySettings(_Strict):

@@ -21,6 +21,7 @@ ReasonCode = Literal[
     "no_text",  # decodes, but holds only whitespace (or an empty text field)
     "unsupported_format",  # a file suffix no reader handles
     "too_large",  # over the configured size limit, rejected before it is parsed
+    "too_long",  # decoded text or units over the configured limits (``pipeline.limits``)
     "encrypted_pdf",  # a PDF that needs a password to read
     "no_text_pdf",  # a PDF without a text layer (a scan)
     "zip_bomb",  # a .docx whose declared expansion breaks the size or ratio limits
@@ -28,11 +29,18 @@ ReasonCode = Literal[
     "bad_record",  # well-formed JSON without the fields a resume record needs
     "duplicate_id",  # a second input with a candidate id already seen in the batch
     "unreadable",  # the source could not hand over the bytes (permissions, vanished)
+    # A stage raised something other than a ResumeFormatError on this one resume: a library
+    # failing on it, or a bug of ours (``pipeline.isolation``; logged at ERROR, run partial).
+    "read_failed",
+    "parse_failed",
+    "extract_failed",
+    "score_failed",
 ]
 
 REASON_CODES: tuple[ReasonCode, ...] = (
-    "empty", "binary", "no_text", "unsupported_format", "too_large", "encrypted_pdf",
-    "no_text_pdf", "zip_bomb", "corrupt", "bad_record", "duplicate_id", "unreadable",
+    "empty", "binary", "no_text", "unsupported_format", "too_large", "too_long",
+    "encrypted_pdf", "no_text_pdf", "zip_bomb", "corrupt", "bad_record", "duplicate_id",
+    "unreadable", "read_failed", "parse_failed", "extract_failed", "score_failed",
 )  # fmt: skip
 
 

@@ -115,9 +115,9 @@ def test_extract_many_two_processes_give_identical_records(nlp, sample_profiles,
     monkeypatch.setattr(extract_stage, "_CHUNK", 4)
     parent, real = os.getpid(), extract_stage._sentences
 
-    def in_workers_only(resumes, nlp):
+    def in_workers_only(resumes, nlp, *limits):
         assert os.getpid() != parent, "n_process=2 extracted in the parent process"
-        return real(resumes, nlp)
+        return real(resumes, nlp, *limits)
 
     monkeypatch.setattr(extract_stage, "_sentences", in_workers_only)
     two = extract_many(batch, nlp, n_process=2)

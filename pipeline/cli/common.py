@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +20,8 @@ from rich.console import Console
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 3
+#: How a run stopped by SIGTERM exits (128 + the signal's number, as a shell reports it).
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 console = Console()
 err_console = Console(stderr=True)
@@ -29,6 +34,33 @@ ActorOption = Annotated[str | None, typer.Option(
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", help="Configuration YAML (retention, nightly); default $TRAJECTORY_CONFIG or "
     "config.yaml in $TRAJECTORY_DATA_DIR, else the defaults.")]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: unwind like Ctrl-C, so the run is recorded as failed and Prefect's
+    temporary server (stopped at exit) goes with the process instead of being orphaned."""
+
+
+@contextmanager
+def sigterm_unwinds() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` instead of killing the process
+    outright (which skips ``finally`` blocks and the ``atexit`` hook that stops Prefect's
+    temporary server). The caller turns it into :data:`EXIT_TERMINATED`."""
+
+    def _raise(signum: int, _frame: object) -> None:
+        raise Terminated(signal.Signals(signum).name)
+
+    previous = signal.signal(signal.SIGTERM, _raise)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def terminated(err: Terminated) -> typer.Exit:
+    """Say that the run was stopped; the caller raises the returned exit (143)."""
+    err_console.print(f"[bold red]stopped:[/] {err}; the run is recorded as failed")
+    return typer.Exit(EXIT_TERMINATED)
 
 
 def fail(err: Exception) -> typer.Exit:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -19,12 +19,18 @@ from pipeline.cli.common import (
     EXIT_PARTIAL,
     ConfigOption,
     DatabaseOption,
+    Terminated,
     console,
     err_console,
     fail,
     quiet_prefect,
+    sigterm_unwinds,
+    terminated,
 )
 from pipeline.errors import TrajectoryError
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 EXIT_CODES_HELP = ("Exit codes: 0 done, 1 error, 2 bad usage, 3 partial (some input was "
                    "quarantined; see the .quarantine.csv files).")
@@ -51,7 +57,10 @@ def nightly(config: ConfigOption = None, database: DatabaseOption = None,
     from pipeline.runs.flows import nightly as nightly_flow
 
     try:
-        summary = nightly_flow(str(config) if config else None, database, actor)
+        with sigterm_unwinds():
+            summary = nightly_flow(str(config) if config else None, database, actor)
+    except Terminated as err:
+        raise terminated(err) from err
     except TrajectoryError as err:
         raise fail(err) from err
     staged = summary.staged
@@ -137,11 +146,26 @@ runs_app = typer.Typer(help="The run history: `trajectory runs`, `trajectory run
                        invoke_without_command=True)
 
 
+def _reap_dead_runs(engine: Engine) -> None:
+    """Mark runs whose process died ``abandoned`` (``pipeline.runs.liveness``) before any is
+    shown."""
+    from datetime import timedelta
+
+    from pipeline.audit import log as audit_log
+    from pipeline.config import config_file
+    from pipeline.privacy.retention import load_settings
+    from pipeline.runs import liveness
+
+    hours = load_settings(config_file()).limits.run_age_limit_hours
+    liveness.reap(engine, actor=audit_log.default_actor(), age_limit=timedelta(hours=hours))
+
+
 @runs_app.callback()
 def runs(ctx: typer.Context, database: DatabaseOption = None,
          limit: Annotated[int, typer.Option("--limit", min=1, help="Newest N runs.")] = 20,
          ) -> None:
-    """List runs, newest first: kind, status, start, counts."""
+    """List runs, newest first: kind, status, start, counts. A run whose process died is
+    marked ``abandoned`` first (on this host at once, elsewhere after the age limit)."""
     if ctx.invoked_subcommand is not None:
         return
     from sqlalchemy import select
@@ -153,6 +177,7 @@ def runs(ctx: typer.Context, database: DatabaseOption = None,
 
     try:
         engine = open_store(database_url(database))
+        _reap_dead_runs(engine)
     except TrajectoryError as err:
         raise fail(err) from err
     with Session(engine) as session:
@@ -184,6 +209,7 @@ def runs_show(
 
     try:
         engine = open_store(database_url(database))
+        _reap_dead_runs(engine)
     except TrajectoryError as err:
         raise fail(err) from err
     with Session(engine) as session:

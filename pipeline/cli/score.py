@@ -16,10 +16,13 @@ from pipeline.cli.common import (
     EXIT_ERROR,
     EXIT_PARTIAL,
     ActorOption,
+    Terminated,
     console,
     err_console,
     fail,
     quiet_prefect,
+    sigterm_unwinds,
+    terminated,
 )
 from pipeline.errors import TrajectoryError
 
@@ -90,9 +93,12 @@ def score(
         handler = _ProgressHandler(bar, bar.add_task("starting", total=len(STAGES)))
         progress_log.addHandler(handler)
         try:
-            summary = score_batch(source, rubric_file, out, url, top, actor=actor)
+            with sigterm_unwinds():
+                summary = score_batch(source, rubric_file, out, url, top, actor=actor)
         except TrajectoryError as err:
             raise fail(err) from err
+        except Terminated as err:
+            raise terminated(err) from err
         finally:
             progress_log.removeHandler(handler)
 
@@ -115,7 +121,12 @@ def score(
     if summary.quarantined:
         err_console.print(f"partial: {summary.quarantined} input(s) quarantined; see "
                           f"{summary.quarantine_file}")
-        if strict:
+        if summary.failed:
+            # Not the input's format: a stage raised on it (a bug of ours or a library's),
+            # logged at ERROR with its traceback. Always exit 3 so it cannot go unnoticed.
+            err_console.print(f"{summary.failed} input(s) failed inside trajectory (codes "
+                              "*_failed; see the log): please report it")
+        if strict or summary.failed:
             raise typer.Exit(EXIT_PARTIAL)
 
 

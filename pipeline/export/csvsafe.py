@@ -12,6 +12,7 @@ and the bias audit (which reads a shortlist and writes its own CSV).
 
 from __future__ import annotations
 
+import csv
 import os
 import tempfile
 from collections.abc import Iterator
@@ -24,6 +25,13 @@ if TYPE_CHECKING:
 
 #: OWASP's list of characters that make a spreadsheet read a cell as a formula.
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+#: The most characters a spreadsheet cell holds (Excel, LibreOffice); no cell we write is longer.
+MAX_CELL_CHARS = 32_767
+#: What ends a cell or a quote that was cut to fit.
+TRUNCATED = "… [truncated]"
+#: Fields the csv module reads back: far above any cell we write, and above the module's
+#: default of 131,072, which files written before cells were capped exceeded.
+_READ_FIELD_LIMIT = 2**31 - 1
 
 
 def neutralise(cell: str) -> str:
@@ -35,6 +43,25 @@ def neutralise(cell: str) -> str:
     'Led the migration'
     """
     return "'" + cell if cell.startswith(FORMULA_PREFIXES) else cell
+
+
+def truncate(text: str, limit: int = MAX_CELL_CHARS) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in :data:`TRUNCATED` when cut.
+
+    >>> truncate("Led the migration of 70 services", 20)
+    'Led the… [truncated]'
+    """
+    if len(text) <= limit:
+        return text
+    return text[:max(0, limit - len(TRUNCATED))] + TRUNCATED
+
+
+def csv_reader(handle: IO[str]) -> Iterator[list[str]]:
+    """``csv.reader(handle)`` that reads fields of any size we may have written (the
+    module's default limit of 131,072 characters made long cells unerasable)."""
+    if csv.field_size_limit() < _READ_FIELD_LIMIT:
+        csv.field_size_limit(_READ_FIELD_LIMIT)
+    return csv.reader(handle)
 
 
 def unneutralise(cell: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.export.csvsafe import copy_atomic, neutralise, write_csv_atomic
+from pipeline.export.csvsafe import copy_atomic, neutralise, truncate, write_csv_atomic
 from pipeline.records import (
     PILLARS,
     Quarantined,
@@ -30,6 +30,8 @@ SHORTLIST_COLUMNS: tuple[str, ...] = (
     "rubric", "rubric_version", "model_version", "scored_at",
 )
 QUARANTINE_COLUMNS: tuple[str, ...] = ("candidate_id", "source", "code", "reason")
+#: The longest quote of one sentence in ``top_evidence`` (three fit in a spreadsheet cell).
+MAX_QUOTE_CHARS = 10_000
 
 def describe_evidence(sentence: SentenceEvidence) -> str:
     """One quoted sentence with its flags, confidences and pillars.
@@ -39,7 +41,7 @@ def describe_evidence(sentence: SentenceEvidence) -> str:
     tags = evidence_tags(sentence.flags, sentence.pillars)
     # The quote already stops a spreadsheet reading the cell as a formula; neutralising the
     # sentence too keeps it safe when a reader copies it out of the quotes.
-    quoted = f'"{neutralise(sentence.text)}"'
+    quoted = f'"{neutralise(truncate(sentence.text, MAX_QUOTE_CHARS))}"'
     return f"{quoted} [{tags}]" if tags else quoted
 
 
@@ -82,8 +84,10 @@ def quarantine_frame(quarantined: Sequence[Quarantined]) -> pd.DataFrame:
 
 
 def _safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell neutralised and at most ``MAX_CELL_CHARS`` characters long."""
     for column in frame.columns:
-        frame[column] = frame[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
+        frame[column] = frame[column].map(
+            lambda v: truncate(neutralise(v)) if isinstance(v, str) else v)
     return frame
 
 

@@ -140,6 +140,9 @@ _ARROW = re.compile(r"→|->|=>|⇒|➜|➔")
 _FROM = re.compile(r"\bfrom\s+$", re.IGNORECASE)
 _CAPITALISED_WORD = re.compile(r"(?P<w>[A-Z][\w+#.]*)\s$")
 _PREV_WORD = re.compile(r"(?P<w>[\w+#.]+)\s$")
+_NON_SPACE = re.compile(r"\S")
+#: Characters before a number in which a version's name ("Python 3", "TLS 1.2") is looked for.
+_VERSION_WINDOW = 100
 _CLAUSE_BREAK = re.compile(r"[;,(]|\band\b|\bwhile\b|\bwhich\b")
 
 
@@ -246,7 +249,12 @@ class QuantityFinder:
         return m.start(), pos, Quantity(text[m.start() : pos], value, unit, direction)
 
     def _is_version(self, text: str, start: int, raw: str) -> bool:
-        before = text[:start]
+        # Only the _VERSION_WINDOW characters before the number are searched: the two
+        # end-anchored patterns retry at every position of what they are given, so searching
+        # all of text[:start] cost the square of a long run without spaces (issue 15: 16.7 s
+        # for 40k characters). A "word" longer than the window is no version's name.
+        offset = max(0, start - _VERSION_WINDOW)
+        before = text[offset:start]
         prev = _PREV_WORD.search(before)
         if prev is None:
             return False
@@ -255,7 +263,8 @@ class QuantityFinder:
             return True
         if _CAPITALISED_WORD.search(before) is None:
             return False
-        is_first_word = before[: prev.start()].strip() == ""
+        first = _NON_SPACE.search(text)
+        is_first_word = first is not None and first.start() >= offset + prev.start()
         return "." in raw or not is_first_word
 
     # --- ranges and direction ---------------------------------------------------------------

@@ -87,8 +87,16 @@ def _decode(data: bytes, source: str) -> tuple[str, str]:
     )
 
 
+#: The whitespace controls text may hold, dropped before the fast check below.
+_TEXT_CONTROLS = str.maketrans("", "", "\n\r\t\f")
+
+
 def _control_share(text: str) -> float:
     if not text:
+        return 0.0
+    # Printable text (most resumes) holds no control, surrogate, private or unassigned
+    # character: one C-speed check instead of a category lookup per character.
+    if text.translate(_TEXT_CONTROLS).isprintable():
         return 0.0
     controls = sum(
         1 for ch in text if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn")

@@ -41,6 +41,7 @@ from pathlib import PurePath
 import docx
 from docx.opc.exceptions import OpcError
 from docx.table import Table
+from lxml.etree import LxmlError
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
 
@@ -61,10 +62,11 @@ _PDF_ERRORS: tuple[type[BaseException], ...] = (
     PyPdfError, ValueError, KeyError, IndexError, TypeError, AttributeError, AssertionError,
     RecursionError, OSError, zlib.error, struct.error,
 )  # fmt: skip
-# python-docx: a missing part is a KeyError, bad XML a ValueError subclass (lxml).
+# python-docx: a missing part is a KeyError; bad XML is lxml's XMLSyntaxError, which is a
+# SyntaxError, not a ValueError (an undefined namespace prefix stopped whole runs: issue 15).
 _DOCX_ERRORS: tuple[type[BaseException], ...] = (
-    OpcError, ValueError, KeyError, IndexError, TypeError, AttributeError, OSError, zlib.error,
-    zipfile.BadZipFile, NotImplementedError, EOFError,
+    OpcError, LxmlError, ValueError, KeyError, IndexError, TypeError, AttributeError, OSError,
+    zlib.error, zipfile.BadZipFile, NotImplementedError, EOFError,
 )  # fmt: skip
 
 
@@ -259,7 +261,8 @@ def check_zip(data: bytes, name: str, limits: FormatLimits = DEFAULT_LIMITS) -> 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as err:
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError,
+            NotImplementedError) as err:  # an unsupported zip version or compression
         raise ResumeFormatError(name, f"damaged DOCX, not a zip ({err})", code="corrupt") from err
     if len(members) > limits.docx_max_members:
         raise ResumeFormatError(

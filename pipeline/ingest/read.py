@@ -19,6 +19,7 @@ from pipeline.ingest.formats import (
     DEFAULT_LIMITS,
     SUPPORTED_SUFFIXES,
     FormatLimits,
+    ResumeText,
     bytes_to_text,
 )
 from pipeline.ingest.sources import (
@@ -28,6 +29,8 @@ from pipeline.ingest.sources import (
     candidate_id_of,
     list_inputs,
 )
+from pipeline.isolation import failure
+from pipeline.limits import DEFAULT_RESUME_LIMITS, ResumeLimits
 from pipeline.records import IngestResult, Quarantined, SourceDocument
 
 __all__ = [
@@ -38,8 +41,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def ingest_source(source: Source, limits: FormatLimits = DEFAULT_LIMITS) -> IngestResult:
+def ingest_source(source: Source, limits: FormatLimits = DEFAULT_LIMITS,
+                  resume_limits: ResumeLimits = DEFAULT_RESUME_LIMITS) -> IngestResult:
     """Read every input of ``source`` into documents or quarantine entries.
+
+    Decoded text over ``resume_limits.max_chars`` is ``too_long``. Any other exception while
+    one input is read is that input's quarantine (``pipeline.isolation``), never the batch's.
 
     The candidate id is the item name without its suffix. Two inputs with the same candidate
     id (``a.txt`` and ``a.md``) cannot both be scored: the second readable one, in source
@@ -54,10 +61,9 @@ def ingest_source(source: Source, limits: FormatLimits = DEFAULT_LIMITS) -> Inge
         try:
             if isinstance(entry, SourceFailure):
                 raise entry.error
-            text = bytes_to_text(entry.data, entry.name, limits)
-        except ResumeFormatError as err:
-            log.info("quarantined %s: %s", entry.source_id, err.reason)
-            quarantined.append(Quarantined(candidate_id, entry.source_id, err.reason, err.code))
+            text = read_text(entry.data, entry.name, limits, resume_limits)
+        except Exception as err:  # noqa: BLE001  (per-resume isolation; see pipeline.isolation)
+            quarantined.append(failure(err, "read", candidate_id, entry.source_id))
             continue
         # Only a readable input claims its id, so a corrupt a.docx never blocks a good a.txt.
         if candidate_id in seen:
@@ -75,8 +81,41 @@ def ingest_source(source: Source, limits: FormatLimits = DEFAULT_LIMITS) -> Inge
     return IngestResult(tuple(documents), tuple(quarantined))
 
 
+def read_text(data: bytes, name: str, limits: FormatLimits = DEFAULT_LIMITS,
+              resume_limits: ResumeLimits = DEFAULT_RESUME_LIMITS) -> ResumeText:
+    """One input's bytes → its text (``bytes_to_text``), or ``too_long`` over
+    ``resume_limits.max_chars`` characters; raises :class:`ResumeFormatError`.
+
+    No text encoding spends more than 4 bytes on a character, so a ``.txt`` or ``.md`` file
+    of more bytes than that is ``too_long`` without being decoded: a 1 MB line costs no more
+    than a 1 KB one.
+    """
+    plain = name.lower().endswith((".txt", ".md"))
+    if plain and 4 * resume_limits.max_chars < len(data) <= limits.max_bytes:
+        raise ResumeFormatError(
+            name, f"text too long ({len(data):,} bytes: over {resume_limits.max_chars:,} "
+            "characters in any encoding)", code="too_long")
+    text = bytes_to_text(data, name, limits)
+    check_length(text.text, name, resume_limits)
+    return text
+
+
+def check_length(text: str, name: str, limits: ResumeLimits = DEFAULT_RESUME_LIMITS) -> None:
+    """Raise ``too_long`` when decoded ``text`` has more than ``limits.max_chars`` characters.
+
+    >>> check_length("x" * 11, "cv.txt", ResumeLimits(max_chars=10))
+    Traceback (most recent call last):
+    pipeline.errors.ResumeFormatError: cv.txt: text too long (11 characters; the limit is 10)
+    """
+    if len(text) > limits.max_chars:
+        raise ResumeFormatError(
+            name, f"text too long ({len(text):,} characters; the limit is {limits.max_chars:,})",
+            code="too_long")
+
+
 def ingest_folder(
-    folder: Path, exclude: Iterable[Path] = (), limits: FormatLimits = DEFAULT_LIMITS
+    folder: Path, exclude: Iterable[Path] = (), limits: FormatLimits = DEFAULT_LIMITS,
+    resume_limits: ResumeLimits = DEFAULT_RESUME_LIMITS,
 ) -> IngestResult:
     """Read every input file of ``folder`` into documents or quarantine entries.
 
@@ -84,4 +123,4 @@ def ingest_folder(
     the shortlist being written into it). Same rules as :func:`ingest_source` over a
     :class:`~pipeline.ingest.sources.FolderSource`.
     """
-    return ingest_source(FolderSource(folder, exclude), limits)
+    return ingest_source(FolderSource(folder, exclude), limits, resume_limits)

@@ -52,6 +52,7 @@ _NOT_EMPLOYER: frozenset[str] = frozenset({
 
 _ROLE_SECTIONS: tuple[Section, ...] = ("experience", "other")
 _MAX_ROLE_WORDS = 12  # a role line's text besides its dates; longer lines are sentences
+_MAX_ROLE_LINE_CHARS = 600  # twelve words and a date range fit many times over
 _MAX_UNTITLED_WORDS = 6  # without a title word, only an employer and place fit
 _MAX_HEADER_WORDS = 10
 _MAX_EMPLOYER_WORDS = 6
@@ -150,6 +151,8 @@ def _role_dates(text: str, *, bulleted: bool = False) -> tuple[DateRange, list[s
     ``"Acme | Developer | 2019 – 2022"`` → (2019–2022, ["Acme", "Developer"]);
     ``"Cut cost from 2019 to 2021 by 40%"`` → None (the dates sit inside a sentence).
     """
+    if len(text) > _MAX_ROLE_LINE_CHARS:  # no role line is that long; skip the date search
+        return None
     dates = find_date_range(text)
     if dates is None or _SENTENCE_LEAD_RE.search(text[: dates.span[0]]):
         return None

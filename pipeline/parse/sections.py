@@ -155,19 +155,17 @@ def _is_caps_heading(text: str, section: Section) -> bool:
     In experience a capitalised line is an employer (``ACME CORP``); in skills and
     certifications it must be two or more long words, so ``AWS LAMBDA`` stays a skill.
     """
-    letters = [c for c in text if c.isalpha()]
     words = text.split()
+    # The cheap tests first, before looking at every character of a long line.
+    if len(words) > 5 or re.search(r"[\d,.|;()]", text):
+        return False
+    letters = [c for c in text if c.isalpha()]
     if section == "experience" or (
         section in ("skills", "certifications")
         and (len(words) < 2 or any(len(word) < 4 for word in words))
     ):
         return False
-    return (
-        len(letters) >= 6
-        and all(c.isupper() for c in letters)
-        and len(words) <= 5
-        and not re.search(r"[\d,.|;()]", text)
-    )
+    return len(letters) >= 6 and all(c.isupper() for c in letters)
 
 
 def _explicit_heading(raw: str, next_raw: str | None) -> tuple[str, int] | None:

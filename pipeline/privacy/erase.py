@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.audit import log as audit_log
 from pipeline.errors import ConfigError
-from pipeline.export.csvsafe import neutralise, replacing
+from pipeline.export.csvsafe import csv_reader, neutralise, replacing
 from pipeline.export.shortlist import diff_path, previous_path, quarantine_path
 from pipeline.hashing import file_sha256
 from pipeline.records import IngestResult, Quarantined, ScoredCandidate
@@ -217,7 +217,7 @@ def _rewrite_without(path: Path, candidate_id: str, *, renumber: bool) -> bool:
     re-formatted); ``rank`` is re-numbered 1..n in file order when ``renumber``.
     """
     with path.open(encoding="utf-8", newline="") as handle:
-        header, *body = list(csv.reader(handle))
+        header, *body = list(csv_reader(handle))
     column = header.index("candidate_id")  # ValueError if this is not one of our CSVs
     # The export neutralises cells a spreadsheet would run, so the id may carry a quote.
     ids = {candidate_id, neutralise(candidate_id)}

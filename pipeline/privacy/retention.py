@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from pipeline.audit import log as audit_log
-from pipeline.config import NightlySettings
+from pipeline.config import LimitSettings, NightlySettings
 from pipeline.datafiles import describe_validation_error, read_yaml_mapping
 from pipeline.errors import ConfigError
 from pipeline.store.models import ExtractionRow, QuarantineRow, ResumeRow, RunRow, ScoreRow
@@ -54,6 +54,7 @@ class Settings(BaseModel):
 
     retention: RetentionPolicy = RetentionPolicy()
     nightly: NightlySettings = NightlySettings()
+    limits: LimitSettings = LimitSettings()
 
 
 def load_settings(path: Path | None) -> Settings:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ from pipeline.errors import TransientSourceError
 from pipeline.export import shortlist as export_stage
 from pipeline.extract.build import build_nlp, extractor_version
 from pipeline.ingest.read import ingest_folder
+from pipeline.isolation import internal_failures
+from pipeline.limits import ResumeLimits
 from pipeline.privacy import erase as erase_stage
 from pipeline.privacy import retention
 from pipeline.privacy.retention import RetentionPolicy
@@ -59,13 +62,13 @@ def _stage_done(name: str, detail: str) -> None:
 
 @task(name="ingest", cache_policy=NO_CACHE)
 def ingest_task(database_url: str, source: Path, exclude: tuple[Path, ...], run_id: str,
-                now: datetime) -> Staged:
+                now: datetime, limits: ResumeLimits) -> Staged:
     # The nightly run's ingest: the PII guard before anything is stored, content-hash
     # versions (an unchanged resume is only counted), reason codes, batched writes.
     engine = store_stage.open_store(database_url)
     try:
-        staged = nightly_stage.stage_inputs(engine, ingest_folder(source, exclude=exclude),
-                                            run_id, now)
+        staged = nightly_stage.stage_inputs(
+            engine, ingest_folder(source, exclude=exclude, resume_limits=limits), run_id, now)
     finally:
         engine.dispose()
     _stage_done("ingest", f"{staged.inputs} inputs, {staged.new} new, {staged.changed} "
@@ -74,29 +77,36 @@ def ingest_task(database_url: str, source: Path, exclude: tuple[Path, ...], run_
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract_task(database_url: str, candidates: frozenset[str], now: datetime) -> int:
+def extract_task(database_url: str, run_id: str, candidates: frozenset[str], now: datetime,
+                 limits: ResumeLimits) -> tuple[int, tuple[Quarantined, ...]]:
     engine = store_stage.open_store(database_url)
+    failed: list[Quarantined] = []
     try:
-        done = nightly_stage.extract_pending(engine, build_nlp(), now, candidates=candidates)
+        done = nightly_stage.extract_pending(engine, build_nlp(), now, candidates=candidates,
+                                             limits=limits, failed=failed)
+        nightly_stage.store_quarantined(engine, run_id, failed, now)
     finally:
         engine.dispose()
-    _stage_done("extract", f"{done} resumes extracted")
-    return done
+    _stage_done("extract", f"{done} resumes extracted, {len(failed)} quarantined")
+    return done, tuple(failed)
 
 
 @task(name="score", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def score_task(database_url: str, run_id: str, candidates: frozenset[str], rubric: Rubric,
-               as_of: date, now: datetime) -> list[ScoredCandidate]:
+               as_of: date, now: datetime) -> tuple[list[ScoredCandidate], tuple[Quarantined, ...]]:
     # Scores are stored in the same transaction that checks the tombstones.
     engine = store_stage.open_store(database_url)
+    failed: list[Quarantined] = []
     try:
         evidence = nightly_stage.latest_evidence(engine, extractor_version(build_nlp()),
                                                  candidates)
-        ranked = nightly_stage.score_rubric(engine, run_id, evidence, rubric, as_of, now)
+        ranked = nightly_stage.score_rubric(engine, run_id, evidence, rubric, as_of, now,
+                                            failed=failed)
+        nightly_stage.store_quarantined(engine, run_id, failed, now)
     finally:
         engine.dispose()
     _stage_done("score", f"{len(ranked)} scored against {rubric.name} {rubric.version}")
-    return ranked
+    return ranked, tuple(failed)
 
 
 @task(name="export", cache_policy=NO_CACHE)
@@ -130,6 +140,8 @@ def score_batch(
     log as ``actor`` (default: the OS user).
     """
     rubric = load_rubric(rubric_path)
+    limit_settings = retention.load_settings(config_file()).limits
+    limits = limit_settings.resume_limits()
     now = datetime.now(UTC)
     as_of = as_of or now.date()
     actor = actor or audit_log.default_actor()
@@ -140,12 +152,14 @@ def score_batch(
         # A task that raises ends the run as failed, with an audit entry, and is re-raised.
         with runs.recorded(engine, run_id, actor=actor, kind="score", source=str(source),
                            rubric=rubric.name, rubric_version=rubric.version,
-                           extractor_version=extractor, started_at=now):
+                           extractor_version=extractor, started_at=now,
+                           age_limit=timedelta(hours=limit_settings.run_age_limit_hours)):
             outputs = (out, export_stage.quarantine_path(out))
-            staged = ingest_task(database_url, source, outputs, run_id, now)
+            staged = ingest_task(database_url, source, outputs, run_id, now, limits)
             candidates = frozenset(cid for cid, _, _ in staged.documents)
-            extracted = extract_task(database_url, candidates, now)
-            ranked = score_task(database_url, run_id, candidates, rubric, as_of, now)
+            extracted, unextracted = extract_task(database_url, run_id, candidates, now, limits)
+            ranked, unscored = score_task(database_url, run_id, candidates, rubric, as_of, now)
+            staged = replace(staged, quarantined=(*staged.quarantined, *unextracted, *unscored))
             # An erasure since ingestion wins: the store left the candidate out, and so does
             # the export; their inputs count as erased, skipped.
             erased = erase_stage.tombstone_check(engine, secret_key)
@@ -162,6 +176,7 @@ def score_batch(
                 erased_skipped=staged.erased_skipped, new=staged.new, changed=staged.changed,
                 unchanged=staged.unchanged, extracted=extracted,
                 redactions=dict(staged.redactions),
+                failed=internal_failures(staged.quarantined),
             )
             runs.finish_score(engine, summary, actor=actor, started=now, source=str(source),
                               extractor=extractor, input_hashes=list(staged.input_hashes))
@@ -184,10 +199,10 @@ def _transient(_task: object, _run: object, state: State) -> bool:
 @task(name="nightly-ingest", cache_policy=NO_CACHE, retries=3,
       retry_delay_seconds=exponential_backoff(backoff_factor=2), retry_condition_fn=_transient)
 def nightly_ingest_task(database_url: str, settings: NightlySettings, run_id: str,
-                        now: datetime) -> Staged:
+                        now: datetime, limits: ResumeLimits) -> Staged:
     engine = store_stage.open_store(database_url)
     try:
-        staged = nightly_stage.stage_inputs(engine, nightly_stage.read_sources(settings),
+        staged = nightly_stage.stage_inputs(engine, nightly_stage.read_sources(settings, limits),
                                             run_id, now)
     finally:
         engine.dispose()
@@ -198,14 +213,18 @@ def nightly_ingest_task(database_url: str, settings: NightlySettings, run_id: st
 
 
 @task(name="nightly-extract", cache_policy=NO_CACHE)
-def nightly_extract_task(database_url: str, now: datetime) -> int:
+def nightly_extract_task(database_url: str, run_id: str, now: datetime,
+                         limits: ResumeLimits) -> tuple[int, tuple[Quarantined, ...]]:
     engine = store_stage.open_store(database_url)
+    failed: list[Quarantined] = []
     try:
-        done = nightly_stage.extract_pending(engine, build_nlp(), now)
+        done = nightly_stage.extract_pending(engine, build_nlp(), now, limits=limits,
+                                             failed=failed)
+        nightly_stage.store_quarantined(engine, run_id, failed, now)
     finally:
         engine.dispose()
-    progress.info("extract: %d resumes", done)
-    return done
+    progress.info("extract: %d resumes, %d quarantined", done, len(failed))
+    return done, tuple(failed)
 
 
 @task(name="nightly-score-export", cache_policy=NO_CACHE)
@@ -261,6 +280,7 @@ def nightly(config: str | None = None, database_url: str | None = None,
     """
     settings_all = retention.load_settings(config_file(Path(config) if config else None))
     settings = settings_all.nightly
+    limits = settings_all.limits.resume_limits()
     rubric_paths = settings.resolved_rubrics()
     for path in rubric_paths:
         load_rubric(path)  # a bad rubric fails the run before any resume is read
@@ -279,10 +299,12 @@ def nightly(config: str | None = None, database_url: str | None = None,
             with runs.recorded(engine, run_id, actor=actor, kind="nightly",
                                source=runs.describe_sources(settings), rubric="nightly",
                                rubric_version="", extractor_version=extractor,
-                               started_at=now):
+                               started_at=now, age_limit=timedelta(
+                                   hours=settings_all.limits.run_age_limit_hours)):
                 last_exports = store_stage.last_complete_exports(engine, "nightly")
-                staged = nightly_ingest_task(url, settings, run_id, now)
-                extracted = nightly_extract_task(url, now)
+                staged = nightly_ingest_task(url, settings, run_id, now, limits)
+                extracted, unextracted = nightly_extract_task(url, run_id, now, limits)
+                staged = replace(staged, quarantined=staged.quarantined + unextracted)
                 out_dir = settings.resolved_out_dir()
                 outcomes = None
                 if staged.new == staged.changed == extracted == 0:

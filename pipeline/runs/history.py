@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,9 @@ from sqlalchemy.exc import SQLAlchemyError, StatementError
 from pipeline import __version__
 from pipeline.audit import log as audit_log
 from pipeline.ingest.pii import redact
+from pipeline.runs import liveness
 from pipeline.store import db as store_stage
+from pipeline.store import runlock
 
 if TYPE_CHECKING:
     from pipeline.config import NightlySettings
@@ -62,6 +65,8 @@ class RunSummary:
     extracted: int = 0
     #: PII kind → how many values the guard replaced in this run's new and changed resumes.
     redactions: dict[str, int] = field(default_factory=dict)
+    #: Quarantined because a stage raised on them (``*_failed``: a library or a bug of ours).
+    failed: int = 0
 
     @property
     def accounted(self) -> bool:
@@ -107,22 +112,54 @@ def describe_error(err: BaseException) -> str:
         message = err.strerror
     else:
         message = str(err)
+    if not message.strip() and isinstance(getattr(err, "signal", None), int):
+        message = _signal_name(err.signal)  # type: ignore[attr-defined]  # Prefect's
     lines = message.strip().splitlines()
     first = _QUOTED.sub("'…'", lines[0] if lines else "")
     text = f"{name}: {redact(first).text}" if first else name
     return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS - 1] + "…"
 
 
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
 @contextmanager
 def recorded(engine: Engine, run_id: str, *, actor: str, kind: str, source: str, rubric: str,
-             rubric_version: str, extractor_version: str,
-             started_at: datetime) -> Iterator[None]:
+             rubric_version: str, extractor_version: str, started_at: datetime,
+             age_limit: timedelta = liveness.DEFAULT_AGE_LIMIT) -> Iterator[None]:
     """Start run ``run_id``'s row; if the body raises, end it as failed and re-raise.
 
+    First, runs whose process died are marked ``abandoned`` (:func:`pipeline.runs.liveness.reap`);
+    then this run takes its liveness lock (``run:<id>``, expiring after ``age_limit``) and
+    holds it until the body is done, so that a later run can tell if this one dies.
     The failure is recorded as status ``failed`` with :func:`describe_error` in the runs
     table and in a ``run`` audit entry (no export entry). Should recording fail too (the
     database is gone), that is logged and the body's error is the one raised.
     """
+    liveness.reap(engine, actor=actor, age_limit=age_limit)
+    lock, owner = liveness.lock_name(run_id), runlock.owner_id(run_id)
+    runlock.acquire(engine, lock, owner, age_limit)
+    try:
+        with _recording(engine, run_id, actor=actor, kind=kind, source=source, rubric=rubric,
+                        rubric_version=rubric_version, extractor_version=extractor_version,
+                        started_at=started_at):
+            yield
+    finally:
+        try:
+            runlock.release(engine, lock, owner)
+        except SQLAlchemyError as err:  # the run's own outcome is already recorded
+            log.error("run %s: could not release its liveness lock: %s", run_id,
+                      describe_error(err))
+
+
+@contextmanager
+def _recording(engine: Engine, run_id: str, *, actor: str, kind: str, source: str,
+               rubric: str, rubric_version: str, extractor_version: str,
+               started_at: datetime) -> Iterator[None]:
     store_stage.start_run(engine, run_id, source=source, rubric=rubric,
                           rubric_version=rubric_version, extractor_version=extractor_version,
                           started_at=started_at, kind=kind)
@@ -149,9 +186,11 @@ def recorded(engine: Engine, run_id: str, *, actor: str, kind: str, source: str,
 def finish_score(engine: Engine, summary: RunSummary, *, actor: str, started: datetime,
                  source: str, extractor: str, input_hashes: list[str]) -> None:
     """Record a scoring run that ended normally: ``complete`` when every input is accounted
-    for (else ``inconsistent``), its counts and shortlist in the runs table, and its ``run``
-    and ``export`` audit entries."""
-    status = "complete" if summary.accounted else "inconsistent"
+    for (``partial`` when a stage failed on some input, ``inconsistent`` when not all are
+    accounted for), its counts and shortlist in the runs table, and its ``run`` and
+    ``export`` audit entries."""
+    status = ("inconsistent" if not summary.accounted
+              else "partial" if summary.failed else "complete")
     finished = datetime.now(UTC)
     store_stage.finish_run(engine, summary.run_id, inputs=summary.inputs, scored=summary.scored,
                            quarantined=summary.quarantined,

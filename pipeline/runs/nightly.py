@@ -39,14 +39,15 @@ from pipeline.config import (
     SourceSettings,
     secret_key,
 )
-from pipeline.errors import ResumeFormatError
 from pipeline.extract.build import extractor_version
-from pipeline.extract.evidence import extract_many
+from pipeline.extract.evidence import extract_each
 from pipeline.ingest.formats import FormatLimits
 from pipeline.ingest.pii import PII_KINDS, redact
 from pipeline.ingest.read import ingest_source
 from pipeline.ingest.s3 import S3Source
 from pipeline.ingest.sources import FolderSource, JsonLinesSource, Source
+from pipeline.isolation import failure
+from pipeline.limits import DEFAULT_RESUME_LIMITS, ResumeLimits
 from pipeline.parse.resume import parse_resume
 from pipeline.privacy.erase import skip_erased, tombstone_check
 from pipeline.records import (
@@ -57,7 +58,7 @@ from pipeline.records import (
     SourceDocument,
 )
 from pipeline.score.rubric import Rubric
-from pipeline.score.scoring import score_and_rank
+from pipeline.score.scoring import score_each
 from pipeline.store.db import upsert
 from pipeline.store.jsonable import from_jsonable, to_jsonable
 from pipeline.store.models import ExtractionRow, QuarantineRow, ResumeRow, ScoreRow
@@ -97,7 +98,8 @@ def build_source(settings: SourceSettings) -> Source:
                     region_name=settings.region)
 
 
-def read_sources(settings: NightlySettings) -> IngestResult:
+def read_sources(settings: NightlySettings,
+                 resume_limits: ResumeLimits = DEFAULT_RESUME_LIMITS) -> IngestResult:
     """Every configured source, read in order; a candidate id already seen in an earlier
     source is quarantined as ``duplicate_id``."""
     limits = FormatLimits(max_bytes=int(settings.max_file_mb * 1024 * 1024))
@@ -105,7 +107,7 @@ def read_sources(settings: NightlySettings) -> IngestResult:
     quarantined: list[Quarantined] = []
     seen: dict[str, str] = {}
     for source_settings in settings.resolved_sources():
-        result = ingest_source(build_source(source_settings), limits)
+        result = ingest_source(build_source(source_settings), limits, resume_limits)
         quarantined.extend(result.quarantined)
         for doc in result.documents:
             if doc.candidate_id in seen:
@@ -151,9 +153,8 @@ def stage_inputs(engine: Engine, ingested: IngestResult, run_id: str, now: datet
             redaction = redact(doc.text)
             try:
                 parse_resume(doc.candidate_id, redaction.text)
-            except ResumeFormatError as err:
-                quarantined.append(Quarantined(doc.candidate_id, doc.source, err.reason,
-                                               err.code))
+            except Exception as err:  # noqa: BLE001  (per-resume isolation; pipeline.isolation)
+                quarantined.append(failure(err, "parse", doc.candidate_id, doc.source))
                 continue
             for kind, count in redaction.counts.items():
                 totals[kind] += count
@@ -210,18 +211,23 @@ def _latest_ids(candidates: Collection[str] | None) -> Iterator[Select[int]]:
 
 def extract_pending(engine: Engine, nlp: Language, now: datetime,
                     key: Callable[[], bytes] = secret_key,
-                    candidates: Collection[str] | None = None) -> int:
+                    candidates: Collection[str] | None = None,
+                    limits: ResumeLimits = DEFAULT_RESUME_LIMITS,
+                    failed: list[Quarantined] | None = None) -> int:
     """Extract every latest resume version that has stored text and no extraction by this
     extractor; returns how many were stored (0 when nothing is new or changed). Evidence of a
     candidate erased meanwhile is not stored (checked in the transaction, under ``key``).
-    ``candidates`` limits it to those ids (a score run's own inputs); None means all."""
+    ``candidates`` limits it to those ids (a score run's own inputs); None means all.
+
+    A resume whose parse or extraction raises is not stored; its quarantine entry
+    (``pipeline.isolation``) is appended to ``failed`` and the others go on."""
     version = extractor_version(nlp)
     pending: list[Any] = []
     with Session(engine) as session:
         for latest in _latest_ids(candidates):
             pending += session.execute(
                 select(ResumeRow.id, ResumeRow.candidate_id, ResumeRow.content_hash,
-                       ResumeRow.text)
+                       ResumeRow.text, ResumeRow.source)
                 .where(ResumeRow.id.in_(latest), ResumeRow.text.is_not(None),
                        ~exists(select(ExtractionRow.id).where(
                            ExtractionRow.resume_id == ResumeRow.id,
@@ -229,10 +235,21 @@ def extract_pending(engine: Engine, nlp: Language, now: datetime,
     pending.sort(key=lambda row: row.id)
     done = 0
     for start in range(0, len(pending), EXTRACT_BATCH):
-        chunk = pending[start:start + EXTRACT_BATCH]
-        parsed = [(parse_resume(row.candidate_id, row.text or ""), row.content_hash)
-                  for row in chunk]
-        evidence = extract_many(parsed, nlp)
+        chunk, parsed = [], []
+        for row in pending[start:start + EXTRACT_BATCH]:
+            try:
+                parsed.append((parse_resume(row.candidate_id, row.text or ""),
+                               row.content_hash))
+                chunk.append(row)
+            except Exception as err:  # noqa: BLE001  (per-resume isolation)
+                _failed(failed, failure(err, "parse", row.candidate_id, row.source))
+        found = extract_each(parsed, nlp, limits=limits)
+        for row, item in zip(chunk, found, strict=True):
+            if isinstance(item, Exception):
+                _failed(failed, failure(item, "extract", row.candidate_id, row.source))
+        chunk = [row for row, item in zip(chunk, found, strict=True)
+                 if not isinstance(item, Exception)]
+        evidence = [item for item in found if not isinstance(item, Exception)]
         with Session(engine) as session, session.begin():
             erased = tombstone_check(session, key)
             rows = [{
@@ -246,6 +263,22 @@ def extract_pending(engine: Engine, nlp: Language, now: datetime,
                        update=("evidence", "extracted_at"))
         done += len(rows)
     return done
+
+
+def _failed(failed: list[Quarantined] | None, entry: Quarantined) -> None:
+    if failed is not None:
+        failed.append(entry)
+
+
+def store_quarantined(engine: Engine, run_id: str, quarantined: Iterable[Quarantined],
+                      now: datetime) -> None:
+    """Upsert quarantine entries found after ingestion (extraction, scoring) for ``run_id``."""
+    with Session(engine) as session, session.begin():
+        for q in quarantined:
+            upsert(session, QuarantineRow, {
+                "candidate_id": q.candidate_id, "source": q.source, "reason": q.reason,
+                "code": q.code, "run_id": run_id, "seen_at": now,
+            }, keys=("candidate_id", "source", "reason"), update=("code", "run_id", "seen_at"))
 
 
 def latest_evidence(engine: Engine, version: str, candidates: Collection[str] | None = None
@@ -266,13 +299,17 @@ def latest_evidence(engine: Engine, version: str, candidates: Collection[str] | 
 
 def score_rubric(engine: Engine, run_id: str, evidence: Iterable[tuple[int, CandidateEvidence]],
                  rubric: Rubric, as_of: date, now: datetime,
-                 key: Callable[[], bytes] = secret_key) -> list[ScoredCandidate]:
+                 key: Callable[[], bytes] = secret_key,
+                 failed: list[Quarantined] | None = None) -> list[ScoredCandidate]:
     """Rank the candidates against ``rubric`` and store each score (one transaction); returns
     the ranking without candidates erased meanwhile (checked in the transaction, under
-    ``key``), whose scores are not stored."""
+    ``key``), whose scores are not stored. A candidate whose scoring raises is left out and
+    its quarantine entry appended to ``failed``."""
     pairs = list(evidence)
     resume_ids = {(e.resume.candidate_id, e.content_hash): rid for rid, e in pairs}
-    ranked = score_and_rank([e for _, e in pairs], rubric, as_of)
+    ranked, errors = score_each([e for _, e in pairs], rubric, as_of)
+    for e, err in errors:
+        _failed(failed, failure(err, "score", e.resume.candidate_id, e.resume.candidate_id))
     with Session(engine) as session, session.begin():
         erased = tombstone_check(session, key)
         ranked = [s for s in ranked if not erased(s.candidate_id, s.content_hash)]

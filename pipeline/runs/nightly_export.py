@@ -57,9 +57,10 @@ def score_and_export(engine: Engine, run_id: str, extractor: str,
     evidence = nightly_stage.latest_evidence(engine, extractor)
     for rubric_path in rubric_paths:
         rubric = load_rubric(rubric_path)
+        failed: list[Quarantined] = []
         ranked = nightly_stage.score_rubric(engine, run_id, evidence, rubric, as_of, now,
-                                              key)
-        ranked, kept_quarantined, _ = drop_erased(ranked, quarantined,
+                                              key, failed)
+        ranked, kept_quarantined, _ = drop_erased(ranked, (*quarantined, *failed),
                                                   tombstone_check(engine, key))
         out = (out_dir / f"{rubric_path.stem}.csv").resolve()
         paths = export_stage.export_with_diff(ranked, kept_quarantined, out, now,

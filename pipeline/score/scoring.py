@@ -205,3 +205,18 @@ def score_and_rank(
 ) -> list[ScoredCandidate]:
     """Score every candidate of a batch and rank them (the flow's score stage)."""
     return rank(score_candidate(e, rubric, as_of) for e in evidence)
+
+
+def score_each(
+    evidence: Iterable[CandidateEvidence], rubric: Rubric, as_of: date
+) -> tuple[list[ScoredCandidate], list[tuple[CandidateEvidence, Exception]]]:
+    """:func:`score_and_rank`, isolating candidates: the ranking of every candidate that
+    scored, and each one whose scoring raised with its exception (for the quarantine)."""
+    scored: list[ScoredCandidate] = []
+    failed: list[tuple[CandidateEvidence, Exception]] = []
+    for e in evidence:
+        try:
+            scored.append(score_candidate(e, rubric, as_of))
+        except Exception as err:  # noqa: BLE001  (per-resume isolation; pipeline.isolation)
+            failed.append((e, err))
+    return rank(scored), failed

@@ -8,9 +8,9 @@ sentence written twice counts once (:func:`distinct_sentences`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
+from pipeline.neardup import distinct_indices
 from pipeline.records import ACCOMPLISHMENT_FLAGS, SentenceEvidence
 
 #: How much a sentence counts by where it stands. Skills and certification lines are never
@@ -31,23 +31,13 @@ NOISE_FLOOR = 0.2
 #: Accomplishment strength a sentence needs to meet a must-have, be quoted, or show ownership.
 MUST_HAVE_STRENGTH = 0.45
 
-_NON_WORD = re.compile(r"[^a-z0-9]+")
-
-
-def _dedupe_key(text: str) -> str:
-    return _NON_WORD.sub(" ", text.lower()).strip()
-
-
 def distinct_sentences(sentences: Iterable[SentenceEvidence]) -> list[SentenceEvidence]:
-    """Sentences with repeats removed (case, punctuation and bullets ignored), first kept."""
-    seen: set[str] = set()
-    kept: list[SentenceEvidence] = []
-    for s in sentences:
-        key = _dedupe_key(s.text)
-        if key and key not in seen:
-            seen.add(key)
-            kept.append(s)
-    return kept
+    """Sentences with repeats and near-duplicates removed, first kept
+    (:func:`pipeline.neardup.distinct_indices`: case, punctuation and bullets ignored, and a
+    sentence that shares 80% of its word pairs with an earlier one counts as that one), so
+    repetition is not evidence, whatever the file size."""
+    listed = list(sentences)
+    return [listed[i] for i in distinct_indices([s.text for s in listed])]
 
 
 def strength(sentence: SentenceEvidence, flag: str) -> float:

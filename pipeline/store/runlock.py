@@ -34,7 +34,8 @@ def owner_id(run_id: str) -> str:
     return f"{socket.gethostname()[:32]}:{os.getpid()}:{run_id[:16]}"
 
 
-def _dead_here(owner: str) -> bool:
+def dead_here(owner: str) -> bool:
+    """Whether ``owner`` (``host:pid:…``) names a process on this host that no longer exists."""
     host, _, rest = owner.partition(":")
     pid_text = rest.partition(":")[0]
     if host != socket.gethostname()[:32] or not pid_text.isdigit():
@@ -57,8 +58,8 @@ def acquire(engine: Engine, name: str, owner: str, timeout: timedelta) -> None:
     now = datetime.now(UTC)
     with Session(engine) as session, session.begin():
         holder = session.get(RunLockRow, name)
-        if holder is not None and (_dead_here(holder.owner)
-                                   or _aware(holder.expires_at) < now):
+        if holder is not None and (dead_here(holder.owner)
+                                   or aware(holder.expires_at) < now):
             session.execute(delete(RunLockRow).where(RunLockRow.name == name,
                                                      RunLockRow.owner == holder.owner))
         upsert(session, RunLockRow, {"name": name, "owner": owner, "acquired_at": now,
@@ -67,7 +68,7 @@ def acquire(engine: Engine, name: str, owner: str, timeout: timedelta) -> None:
                               .where(RunLockRow.name == name)).one()
     if row.owner != owner:
         raise RunLockedError(f"another {name} run holds the lock ({row.owner}, until "
-                             f"{_aware(row.expires_at).isoformat()}); wait for it to finish")
+                             f"{aware(row.expires_at).isoformat()}); wait for it to finish")
 
 
 def release(engine: Engine, name: str, owner: str) -> None:
@@ -87,6 +88,6 @@ def held(engine: Engine, name: str, owner: str, timeout: timedelta) -> Iterator[
         release(engine, name, owner)
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands timestamps back without their zone; they were written in UTC.
+def aware(moment: datetime) -> datetime:
+    """``moment`` with its zone: SQLite hands timestamps back naive; they were written in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
