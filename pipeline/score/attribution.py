@@ -38,7 +38,7 @@ def explain_evidence(
     """Each distinct sentence's points, best first (ties by text), those ≥ MIN_QUOTED_POINTS."""
     flag_w = rubric.evidence_weights.normalised()
     pillar_w = rubric.pillar_weights.normalised()
-    flag_terms, pillar_terms = evidence_terms(sentences, recency)
+    flag_terms, pillar_terms = evidence_terms(sentences, recency, rubric)
     flag_pts = {f: rubric.mix.evidence * flag_w[f] * flag_scores[f] / 100 for f in flag_terms}
     pillar_pts = {p: rubric.mix.pillar_fit * pillar_w[p] * pillar_scores[p] / 100
                   for p in pillar_terms}
