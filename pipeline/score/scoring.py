@@ -8,7 +8,8 @@ The model, in recruiter terms (the README walks through an example):
 * A flag's sub-score is ``100 × (1 − exp(−Σ strength / K_FLAG))``: the first strong sentences
   matter most and the sub-score saturates, so piling on more of the same buys little.
 * A pillar's sub-score is the same curve over the pillar's accomplishment sentences
-  (``Σ p_pillar × max_f strength_f``), so a service only listed earns nothing.
+  (``Σ pillar_share × max_f strength_f``, :func:`pipeline.score.terms.pillar_share`), so a
+  service only listed earns nothing.
 * The trajectory sub-score is ``100 × Σ weight(f) × value(f)`` over the trajectory features
   (growth, promotion pace, certification pace, breadth, depth, consistency).
 * ``score = mix.evidence × Σ w_f S_f / 100 + mix.pillar_fit × Σ w_p P_p / 100

@@ -72,11 +72,14 @@ def relevance(sentence: SentenceEvidence, rubric: Rubric) -> float:
 
 
 def pillar_share(sentence: SentenceEvidence, pillar: str) -> float:
-    """``p_pillar × p_pillar / Σ p``: a sentence in three pillars is a third of each, so one
-    sentence naming DynamoDB among Lambda and SQS is not a data-platform outcome."""
+    """``p_pillar × sqrt(p_pillar / Σ p)``: a sentence spread over several pillars counts less
+    in each, so one DynamoDB sentence among Lambda and SQS is not a data-platform outcome.
+
+    e.g. one pillar at 1.0 → 1.0; three pillars at 1.0 → 0.58 in each.
+    """
     value = sentence.pillars.get(pillar, 0.0)
     mass = sum(sentence.pillars.get(p, 0.0) for p in PILLARS)
-    return value * value / mass if mass > 0 else 0.0
+    return value * math.sqrt(value / mass) if mass > 0 else 0.0
 
 
 def evidence_terms(
