@@ -107,12 +107,22 @@ def unit_stats(evidence: list[CandidateEvidence], section_counts: list[int]) -> 
             f"{100 * dated:.1f}%; sections/resume {statistics.mean(section_counts):.2f}")
 
 
+def _default_corpus() -> Path:
+    """``../shared/corpus/real-resumes`` beside the checkout (or beside its parent folder, for a
+    git worktree kept one level deeper)."""
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared" / "corpus" / "real-resumes").is_dir():
+            return base / "shared" / "corpus" / "real-resumes"
+    return ROOT.parent / "shared" / "corpus" / "real-resumes"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" /
-                        "real-resumes")
-    parser.add_argument("--rubric", type=Path, action="append")
-    parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--corpus", type=Path, default=_default_corpus(),
+                        help="folder with the .txt files, index.jsonl and judgments.jsonl")
+    parser.add_argument("--rubric", type=Path, action="append",
+                        help="a rubric to score with (repeatable; default: every rubric shipped)")
+    parser.add_argument("--top", type=int, default=10, help="how many of the top to list")
     args = parser.parse_args()
     if not (args.corpus / "index.jsonl").is_file():
         print(f"{args.corpus}: no index.jsonl (the shared corpus is not here)", file=sys.stderr)

@@ -48,7 +48,7 @@ from pipeline.score.terms import evidence_terms, field_fit
 from pipeline.score.timeline import build_timeline
 
 #: Recorded with every stored explanation; bump when the formula changes.
-SCORER_VERSION = "trajectory-2.0.0"
+SCORER_VERSION = "trajectory-2.1.0"
 #: Evidence units at which a flag sub-score reaches 63% (1 − 1/e) of its maximum.
 K_FLAG = 1.5
 #: Same for a pillar sub-score.
