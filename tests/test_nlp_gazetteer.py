@@ -119,6 +119,32 @@ def test_gazetteer_tech_matcher_spans(nlp, text, expected) -> None:
     assert {(s.text, s.label_) for s in doc.spans["tech"]} == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # generic words out of a technical context name no technology ...
+        ("Chose containers, vases and baskets for each arrangement", set()),
+        ("Member of Alpha Lambda Delta honour society", set()),
+        ("Zero accidents and zero compliance issues on the line", set()),
+        ("Executive Chef for a 120-seat restaurant", set()),
+        ("Tested the fire alarms and monitoring panels weekly", set()),
+        ("Ordered Cisco phones for the sales floor", set()),
+        ("Toured San Diego and San Jose stores", set()),
+        # ... and do in one
+        ("Moved the services into containers on EC2",
+         {("containers", "compute_network_iac"), ("EC2", "compute_network_iac")}),
+        ("Wrote a Lambda function to rotate the API keys", {("Lambda", "compute_network_iac")}),
+        ("Kept the cloud platform in PCI compliance",
+         {("PCI", "security_compliance"), ("compliance", "security_compliance")}),
+        ("Set up monitoring for the web servers",
+         {("monitoring", "operations"), ("servers", "compute_network_iac")}),
+    ],
+)
+def test_gazetteer_generic_words_count_only_in_technical_context(nlp, text, expected) -> None:
+    doc = nlp(text)
+    assert {(s.text, s.label_) for s in doc.spans["tech"]} == expected
+
+
 def test_gazetteer_tech_matcher_longest_match_and_canonical(nlp) -> None:
     doc = nlp("Replicated with DynamoDB Global Tables and Amazon Simple Queue Service")
     spans = {s.text: s._.canonical for s in doc.spans["tech"]}

@@ -144,3 +144,47 @@ def test_ranking_appending_60_services_raises_at_most_3(score_text, gpa_rubric, 
 
 def test_ranking_same_input_twice_is_identical(score_text, gpa_rubric) -> None:
     assert score_text(CASE_STUDY, gpa_rubric) == score_text(CASE_STUDY, gpa_rubric)
+
+
+# --- the rubric decides what is relevant ---------------------------------------------------
+
+TEXT_PROFILES = {p.stem: p for p in sorted(PROFILES.iterdir())
+                 if p.suffix in (".txt", ".md") and p.stat().st_size > 0
+                 and not p.stem.startswith(("binary", "utf16", "cp1252", "empty"))}
+NON_TECHNICAL = ("nurse-icu-charge-nurse", "secondary-school-maths-teacher")
+
+
+@pytest.fixture(scope="module")
+def profile_scores(score_text, rubric_dir):
+    """Rubric name → {profile stem: score} over the shipped plain-text profiles."""
+    from pipeline.score.rubric import load_rubric
+
+    out = {}
+    for path in sorted(rubric_dir.glob("*.yaml")):
+        rubric = load_rubric(path)
+        out[rubric.name] = {stem: score_text(p.read_text(encoding="utf-8"), rubric, stem)
+                            for stem, p in TEXT_PROFILES.items()}
+    return out
+
+
+@pytest.mark.parametrize(("rubric", "first"), [
+    ("data-platform-architect", "data-platform-architect-redshift-kinesis"),
+    ("cloud-security-specialist", "cloud-security-specialist-pci-soc2"),
+    ("global-principal-architect", "senior-dev-event-driven-payments"),
+])
+def test_ranking_rubric_puts_its_specialist_first(profile_scores, rubric, first) -> None:
+    scores = profile_scores[rubric]
+    best = max(scores, key=lambda stem: (scores[stem].score, stem))
+    assert best == first, {s: c.score for s, c in scores.items()}
+
+
+@pytest.mark.parametrize("rubric", ["global-principal-architect", "data-platform-architect",
+                                    "cloud-security-specialist"])
+def test_ranking_non_technical_below_every_cloud_resume_with_evidence(profile_scores,
+                                                                        rubric) -> None:
+    scores = profile_scores[rubric]
+    technical = [c for stem, c in scores.items() if stem not in NON_TECHNICAL
+                 and c.components["evidence"] + c.components["pillar_fit"] > 0.5]
+    assert len(technical) >= 8
+    for stem in NON_TECHNICAL:
+        assert scores[stem].score < min(c.score for c in technical), stem

@@ -19,7 +19,7 @@ import pipeline.extract.factories  # noqa: F401  (registers every factory)
 from pipeline.extract.classifier import EvidenceClassifier
 
 #: Version of the rule components; bumped whenever a rule, cue file or the gazetteer changes.
-RULES_VERSION = "rules-1.0.0"
+RULES_VERSION = "rules-1.1.0"
 
 RULE_PIPES: tuple[str, ...] = ("sentencizer", "tech_matcher", "quantity_finder", "evidence_rules")
 
@@ -53,6 +53,7 @@ def new_nlp(classifier: bool = True, model_path: Path | None = None) -> Language
     if classifier:
         config = {"model_path": str(model_path)} if model_path else {}
         component = cast(EvidenceClassifier, nlp.add_pipe("evidence_classifier", config=config))
+        nlp.add_pipe("pillar_grounding")
         version = f"{RULES_VERSION}+model-{component.version}"
     nlp.meta["extractor_version"] = version
     return nlp

@@ -61,7 +61,9 @@ def _spellings(name: str) -> list[str]:
 class TechMatcher:
     """Marks technologies from the gazetteer (see pipeline/extract/gazetteer.py for the rules)."""
 
-    def __init__(self, nlp: Language, terms: list[Term]) -> None:
+    def __init__(self, nlp: Language, terms: list[Term], context: frozenset[str] = frozenset()
+                 ) -> None:
+        self._context = context
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._orth = PhraseMatcher(nlp.vocab, attr="ORTH")
         self._terms: dict[int, Term] = {}
@@ -72,7 +74,8 @@ class TechMatcher:
             self._terms[nlp.vocab.strings.add(key)] = term
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
+        spans: list[Span] = []
+        generic: set[tuple[int, int]] = set()
         for matcher in (self._lower, self._orth):
             for match_id, start, end in matcher(doc):
                 term = self._terms[match_id]
@@ -80,11 +83,23 @@ class TechMatcher:
                     continue
                 if term.aws and start > 0 and doc[start - 1].lower_ in _AWS_PREFIXES:
                     start -= 1
+                if term.generic:
+                    generic.add((start, end))
                 spans.append(
                     Span(doc, start, end, label=term.pillar or NO_PILLAR, span_id=term.canonical)
                 )
-        doc.spans[TECH_KEY] = filter_spans(spans)
+        found = filter_spans(spans)
+        if generic and not self._technical(doc, found, generic):
+            found = [s for s in found if (s.start, s.end) not in generic]
+        doc.spans[TECH_KEY] = found
         return doc
+
+    def _technical(self, doc: Doc, found: list[Span], generic: set[tuple[int, int]]) -> bool:
+        """Whether the sentence is technical: a non-generic technology or a context word."""
+        if any((s.start, s.end) not in generic for s in found):
+            return True
+        return any(token.lower_ in self._context or token.text in self._context
+                   for token in doc)
 
 
 class QuantityMarker:
@@ -115,4 +130,21 @@ class EvidenceScorer:
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.evidence, doc._.pillars = self._rules(doc)
+        return doc
+
+
+#: What a pillar probability keeps when no technology of that pillar is named in the sentence.
+UNGROUNDED_PILLAR = 0.3
+
+
+class PillarGrounding:
+    """Scales a learned pillar probability down when the sentence names no technology of that
+    pillar in context: ``p`` stays ``p`` where the gazetteer found one, else ``p × 0.3``
+    ("compliance" alone in a safety sentence is not security_compliance)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        named = {span.label_ for span in doc.spans.get(TECH_KEY, ())}
+        pillars = doc._.pillars or {}
+        doc._.pillars = {p: v if p in named else round(v * UNGROUNDED_PILLAR, 4)
+                         for p, v in pillars.items()}
         return doc

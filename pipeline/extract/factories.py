@@ -1,9 +1,10 @@
 """Every spaCy factory of the extract stage, registered in one place, each with its contract.
 
-Importing this module registers ``tech_matcher``, ``quantity_finder``, ``evidence_rules`` and
-``evidence_classifier`` with spaCy; :mod:`pipeline.extract.build` imports it before adding
-pipes. The components themselves live in :mod:`~pipeline.extract.components` (rules) and
-:mod:`~pipeline.extract.classifier` (the learned model).
+Importing this module registers ``tech_matcher``, ``quantity_finder``, ``evidence_rules``,
+``evidence_classifier`` and ``pillar_grounding`` with spaCy; :mod:`pipeline.extract.build`
+imports it before adding pipes. The components themselves live in
+:mod:`~pipeline.extract.components` (rules) and :mod:`~pipeline.extract.classifier` (the learned
+model).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from pipeline.datafiles import default_model_path
 from pipeline.extract.classifier import EvidenceClassifier, ModelFiles, load_model
 from pipeline.extract.components import (
     EvidenceScorer,
+    PillarGrounding,
     QuantityMarker,
     TechMatcher,
     register_extensions,
 )
 from pipeline.extract.cues import load_evidence_cues
-from pipeline.extract.gazetteer import gazetteer_terms
+from pipeline.extract.gazetteer import gazetteer_terms, technical_context
 from pipeline.extract.quantities import QuantityFinder
 from pipeline.extract.rules import EvidenceRules
 
@@ -35,7 +37,7 @@ from pipeline.extract.rules import EvidenceRules
 def make_tech_matcher(nlp: Language, name: str) -> TechMatcher:
     """tech_matcher: gazetteer (aws_services.json + tech_terms.yaml) → doc.spans["tech"]."""
     register_extensions()
-    return TechMatcher(nlp, gazetteer_terms())
+    return TechMatcher(nlp, gazetteer_terms(), technical_context())
 
 
 @Language.factory("quantity_finder", assigns=["doc.spans", "span._.quantity_data"])
@@ -72,3 +74,15 @@ def make_evidence_classifier(
     estimator, card = load_model(ModelFiles(Path(model_path) if model_path
                                             else default_model_path()))
     return EvidenceClassifier(estimator, f"{card.get('version', 'unknown')}-{card['sha256'][:8]}")
+
+
+@Language.factory(
+    "pillar_grounding",
+    assigns=["doc._.pillars"],
+    requires=["doc._.pillars", "doc.spans"],
+)
+def make_pillar_grounding(nlp: Language, name: str) -> PillarGrounding:
+    """pillar_grounding: a learned pillar counts in full only where the gazetteer names a
+    technology of it in context; runs after ``evidence_classifier``."""
+    register_extensions()
+    return PillarGrounding()

@@ -22,6 +22,13 @@ never match on their own:
   ``guarded`` (``Config``, ``Glue``, ``Backup``, ...). "AWS Config" matches through the
   prefixed full name; "config files" and a sentence-initial "Backup" do not match.
 
+A name listed under ``generic`` is an ordinary word as well as a technology ("containers",
+"Lambda", "compliance", "Chef"): it is a technology only in a technical context, that is when
+the sentence also names a technology that is not generic or holds a ``context`` word
+("software", "cloud", "deployed", ...). "Chose containers, vases and baskets" names none;
+"Moved the services into containers on EC2" names two. :func:`technical_context` gives the
+context words.
+
 Bare single words of services with no curated entry (``Budgets``, ``Translate``), lower-case
 botocore ids (``fis``) and ``blocked`` names (``RAM``) are never matched bare; their prefixed
 full names still are.
@@ -80,6 +87,8 @@ class TechTerms(_Strict):
     aws: dict[str, AwsServiceTerms]
     guarded: tuple[str, ...] = ()
     blocked: tuple[str, ...] = ()
+    generic: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
     tools: tuple[CuratedTerm, ...] = ()
     concepts: tuple[CuratedTerm, ...] = ()
 
@@ -93,6 +102,7 @@ class Term:
     pillar: str | None
     mode: MatchMode
     aws: bool = False
+    generic: bool = False
 
 
 def service_names(full_name: str, abbreviation: str | None, service_id: str) -> list[str]:
@@ -186,6 +196,13 @@ def _mode(name: str, curated: bool, generated: bool, terms: TechTerms) -> MatchM
     return "orth" if generated else "lower"
 
 
+def technical_context() -> frozenset[str]:
+    """The words that make a sentence technical (``context`` in tech_terms.yaml): lower case,
+    except all-caps words, kept as written because they match in exact case ("IT")."""
+    return frozenset(w if _ALL_CAPS.match(w) and len(w) <= 3 else w.lower()
+                     for w in load_tech_terms().context)
+
+
 def gazetteer_terms() -> list[Term]:
     """Every name to match, deduplicated case-insensitively; the first source wins.
 
@@ -194,6 +211,7 @@ def gazetteer_terms() -> list[Term]:
     """
     terms = load_tech_terms()
     _, services = load_aws_services()
+    generic = {name.lower() for name in terms.generic}
     rows: list[Term] = []
     seen: set[str] = set()
 
@@ -204,11 +222,13 @@ def gazetteer_terms() -> list[Term]:
         if mode is None or key in seen:
             return
         seen.add(key)
-        rows.append(Term(name, canonical, pillar, mode, aws))
+        rows.append(Term(name, canonical, pillar, mode, aws, generic=key in generic))
 
     for curated in (*terms.tools, *terms.concepts):
         for name in (curated.canonical, *curated.names):
-            mode: MatchMode = "orth" if curated.case_sensitive else "lower"
+            # A short acronym in any other case is a word: "SAN" is not "San Diego".
+            exact = curated.case_sensitive or (_ALL_CAPS.match(name) and len(name) <= 3)
+            mode: MatchMode = "orth" if exact else "lower"
             add(name, curated.canonical, curated.pillar, None if name in terms.blocked else mode)
     by_id = {s["service_id"]: s for s in services}
     unknown = sorted(set(terms.aws) - set(by_id))

@@ -24,6 +24,7 @@ from itertools import groupby
 
 from pipeline.errors import ResumeFormatError
 from pipeline.parse.dates import DateRange, find_date_range
+from pipeline.parse.reflow import cap_unit, repair_text, split_units
 from pipeline.parse.sections import Item, Line, add_item, join_items, split_sections
 from pipeline.records import Resume, Role, Section
 
@@ -51,6 +52,7 @@ _NOT_EMPLOYER: frozenset[str] = frozenset({
 })  # fmt: skip
 
 _ROLE_SECTIONS: tuple[Section, ...] = ("experience", "other")
+_PROSE_SECTIONS: tuple[Section, ...] = ("summary", "projects")
 _MAX_ROLE_WORDS = 12  # a role line's text besides its dates; longer lines are sentences
 _MAX_ROLE_LINE_CHARS = 600  # twelve words and a date range fit many times over
 _MAX_UNTITLED_WORDS = 6  # without a title word, only an employer and place fit
@@ -93,6 +95,7 @@ def parse_resume(candidate_id: str, text: str) -> Resume:
     or digits outside headings. Bullet characters, blank lines, line endings and the order of
     sections do not change the result (roles keep document order).
     """
+    text = repair_text(text)
     lines = [line for line in split_sections(text, _is_role_line) if _has_content(line.text)]
     if not lines:
         raise ResumeFormatError(candidate_id, "no text content", code="no_text")
@@ -103,7 +106,17 @@ def parse_resume(candidate_id: str, text: str) -> Resume:
         if section in _ROLE_SECTIONS:
             drafts, loose = _assemble_roles(block)
             roles.extend(_to_role(draft) for draft in drafts)
-            found.setdefault("other", []).extend(_texts(loose))
+            if section == "experience" and _prose(loose):
+                # Work described without a recognisable dated header is still work.
+                roles.append(Role(title="", employer=None, start=None, end=None,
+                                  current=False, bullets=tuple(_units_of(loose))))
+            else:
+                found.setdefault("other", []).extend(_texts(loose))
+        elif section in _PROSE_SECTIONS:
+            found.setdefault(section, []).extend(_units_of(join_items(block)))
+        elif section == "skills":
+            found.setdefault(section, []).extend(
+                piece for text in _texts(join_items(block)) for piece in cap_unit(text))
         else:
             found.setdefault(section, []).extend(_texts(join_items(block)))
     logger.debug("parsed %s: %d roles", candidate_id, len(roles))
@@ -119,6 +132,17 @@ def _has_content(text: str) -> bool:
 def _texts(items: list[Item]) -> list[str]:
     """Items → their texts with runs of spaces collapsed."""
     return [" ".join(item.text.split()) for item in items if _has_content(item.text)]
+
+
+def _units_of(items: list[Item]) -> list[str]:
+    """Items of prose → one text per sentence or run-together bullet (``split_units``)."""
+    return [unit for text in _texts(items) for unit in split_units(text)]
+
+
+def _prose(items: list[Item]) -> bool:
+    """Whether loose experience lines hold work written out (a line of 4+ words)."""
+    return any(sum(1 for word in item.text.split() if any(c.isalpha() for c in word)) >= 4
+               for item in items)
 
 
 def _has_title_word(text: str) -> bool:
@@ -297,5 +321,5 @@ def _to_role(draft: _Draft) -> Role:
         start=draft.dates.start,
         end=draft.dates.end,
         current=draft.dates.current,
-        bullets=tuple(_texts(draft.bullets)),
+        bullets=tuple(_units_of(draft.bullets)),
     )

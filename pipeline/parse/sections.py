@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pipeline.parse.reflow import SUB_HEADINGS
 from pipeline.records import Section
 
 __all__ = ["HEADINGS", "Item", "Line", "add_item", "clean_inline", "heading_section",
@@ -26,19 +27,22 @@ HEADINGS: dict[Section, tuple[str, ...]] = {
         "summary", "professional summary", "career summary", "executive summary", "profile",
         "professional profile", "personal profile", "career profile", "about", "about me",
         "objective", "career objective", "overview", "summary of qualifications", "introduction",
+        "career focus", "career overview", "executive profile", "professional overview",
     ),
     "experience": (
         "experience", "work experience", "work history", "employment", "employment history",
         "professional experience", "career history", "relevant experience", "career",
         "professional background", "experience history", "positions held", "work",
         "clinical experience", "teaching experience", "professional history", "engagements",
-        "contract history", "selected engagements",
+        "contract history", "selected engagements", "company details", "experience details",
+        "employment details", "work experience details",
     ),
     "skills": (
         "skills", "technical skills", "core competencies", "competencies", "technologies",
         "key skills", "skills and tools", "tools", "tech stack", "areas of expertise",
         "expertise", "skill set", "skillset", "tools and technologies", "technical expertise",
-        "skills and technologies", "core skills",
+        "skills and technologies", "core skills", "skill details", "skill highlights",
+        "core qualifications", "summary of skills", "technical proficiency", "it skills",
     ),
     "certifications": (
         "certifications", "certificates", "certification", "licenses", "licences",
@@ -48,16 +52,19 @@ HEADINGS: dict[Section, tuple[str, ...]] = {
     "education": (
         "education", "education and training", "academic background", "qualifications",
         "training", "academic qualifications", "education and qualifications",
+        "education details",
     ),
     "projects": (
         "projects", "selected projects", "side projects", "key projects", "personal projects",
-        "open source", "open source projects", "notable projects",
+        "open source", "open source projects", "notable projects", "project details",
+        "projects details",
     ),
     "other": (
         "awards", "achievements", "honours", "honors", "publications", "languages",
         "interests", "hobbies", "references", "volunteering", "volunteer experience",
         "additional information", "personal details", "memberships", "affiliations",
         "talks", "conference talks", "activities", "contact", "career break",
+        "personal information", "professional affiliations", "links",
     ),
 }
 
@@ -84,6 +91,11 @@ _INLINE_HEADING_RE = re.compile(r"^\s*([A-Za-z][A-Za-z &/]{1,40}?)\s*:\s*(\S.*)$
 _CONTINUED_RE = re.compile(
     r"(?:[,(&/+]|\b(?:and|or|of|to|the|with|for|in|a|an|by|from|on|at|into|across))$"
 )
+#: A wrapped line starts so: lower case, a figure or an opening bracket.
+_CONTINUES_RE = re.compile(r"^[a-z0-9$%(&]")
+_ENDS_SENTENCE_RE = re.compile(r"[.!?:;]\s*$")
+#: A line this long that stops without punctuation was wrapped by a PDF, not ended.
+_WRAPPED_LINE_CHARS = 80
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _SPACES_RE = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 
@@ -107,6 +119,7 @@ class Item:
     bulleted: bool
     indent: int
     joined: bool = False
+    last_line: int = -1  # characters of the last line joined in (-1: the text is one line)
 
 
 def normalise_text(text: str) -> list[str]:
@@ -216,6 +229,8 @@ def split_sections(text: str, is_role_line: Callable[[str], bool]) -> list[Line]
                 continue
             raw = heading_text
         stripped = clean_inline(raw.strip())
+        if section == "experience" and _heading_key(stripped) in SUB_HEADINGS:
+            continue  # "Responsibilities" inside a role names a part of it, not a section
         if not _BULLET_RE.match(raw.strip()):
             known = heading_section(stripped.rstrip(":")) if len(stripped) <= 50 else None
             if known is not None:
@@ -271,7 +286,17 @@ def _is_continuation(line: Line, items: list[Item]) -> bool:
     ):
         return True
     is_list = line.section in ("skills", "certifications")
-    return line.text[:1].islower() and (previous.bulleted or not is_list)
+    if is_list:
+        return line.text[:1].islower() and previous.bulleted
+    if _ENDS_SENTENCE_RE.search(previous.text):
+        return line.text[:1].islower()
+    return bool(_CONTINUES_RE.match(line.text)) or (
+        _last_line(previous) >= _WRAPPED_LINE_CHARS and len(line.text.split()) > 2)
+
+
+def _last_line(item: Item) -> int:
+    """Characters of the item's last line as written."""
+    return item.last_line if item.last_line >= 0 else len(item.text)
 
 
 def add_item(items: list[Item], line: Line) -> None:
@@ -284,6 +309,7 @@ def add_item(items: list[Item], line: Line) -> None:
         glue = "" if previous.text.endswith("-") and previous.text[-2:-1].isalpha() else " "
         previous.text = f"{previous.text.rstrip()}{glue}{line.text.strip()}"
         previous.joined = True
+        previous.last_line = len(line.text)
     else:
         items.append(Item(line.text, line.bulleted, line.indent))
 

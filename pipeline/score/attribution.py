@@ -3,7 +3,7 @@
 A sub-score is a saturating curve over a sum of sentence strengths, so a sentence's points are
 its *share* of that sum (the terms of :func:`pipeline.score.terms.evidence_terms`): ``points(s) =
 Σ_f points_f × term_f(s) / Σ term_f
-+ Σ_p points_p × p_pillar(s) × accomplishment(s) / Σ (…)``, every term recency-weighted. The
++ Σ_p points_p × pillar_share_p(s) × accomplishment(s) / Σ (…)``, every term recency-weighted. The
 shares add up exactly to the evidence and pillar-fit points of the score.
 
 e.g. two sentences with velocity strength 0.9 and 0.3 split the velocity points 75% / 25%.
@@ -38,7 +38,7 @@ def explain_evidence(
     """Each distinct sentence's points, best first (ties by text), those ≥ MIN_QUOTED_POINTS."""
     flag_w = rubric.evidence_weights.normalised()
     pillar_w = rubric.pillar_weights.normalised()
-    flag_terms, pillar_terms = evidence_terms(sentences, recency)
+    flag_terms, pillar_terms = evidence_terms(sentences, recency, rubric)
     flag_pts = {f: rubric.mix.evidence * flag_w[f] * flag_scores[f] / 100 for f in flag_terms}
     pillar_pts = {p: rubric.mix.pillar_fit * pillar_w[p] * pillar_scores[p] / 100
                   for p in pillar_terms}

@@ -8,13 +8,16 @@ The model, in recruiter terms (the README walks through an example):
 * A flag's sub-score is ``100 × (1 − exp(−Σ strength / K_FLAG))``: the first strong sentences
   matter most and the sub-score saturates, so piling on more of the same buys little.
 * A pillar's sub-score is the same curve over the pillar's accomplishment sentences
-  (``Σ p_pillar × max_f strength_f``), so a service only listed earns nothing.
+  (``Σ pillar_share × max_f strength_f``, :func:`pipeline.score.terms.pillar_share`), so a
+  service only listed earns nothing.
 * The trajectory sub-score is ``100 × Σ weight(f) × value(f)`` over the trajectory features
   (growth, promotion pace, certification pace, breadth, depth, consistency).
 * ``score = mix.evidence × Σ w_f S_f / 100 + mix.pillar_fit × Σ w_p P_p / 100
   + mix.trajectory × T / 100 + certification points (capped) + tenure points (saturating)
   − must-have penalty``, clipped to [0, 100]. The penalty is ``mix.must_have_penalty`` per
-  missing must-have, but never more than the evidence and pillar points earned. The rubric sets
+  missing must-have (half of it when a duty line names it), but never more than half the
+  evidence and pillar points earned. Trajectory and tenure points are scaled by *field fit*
+  (:func:`pipeline.terms.field_fit`): a career in another field earns neither. The rubric sets
   every weight; years of experience enter only through the saturating tenure points.
 * ``confidence = (1 − exp(−E / 2)) × (0.6 + 0.4 × share of roles with dates)``, E being the
   total accomplishment strength: a score resting on little evidence is reported as such.
@@ -41,11 +44,11 @@ from pipeline.score.attribution import explain_evidence
 from pipeline.score.features import recency_weights, trajectory_features
 from pipeline.score.rubric import MustHave, Rubric
 from pipeline.score.strength import MUST_HAVE_STRENGTH, accomplishment, distinct_sentences
-from pipeline.score.terms import evidence_terms
+from pipeline.score.terms import evidence_terms, field_fit
 from pipeline.score.timeline import build_timeline
 
 #: Recorded with every stored explanation; bump when the formula changes.
-SCORER_VERSION = "trajectory-2.0.0"
+SCORER_VERSION = "trajectory-2.1.0"
 #: Evidence units at which a flag sub-score reaches 63% (1 − 1/e) of its maximum.
 K_FLAG = 1.5
 #: Same for a pillar sub-score.
@@ -53,6 +56,14 @@ K_PILLAR = 1.0
 #: Accomplishment strength at which confidence reaches 63% of its maximum.
 K_CONFIDENCE = 2.0
 TOP_EVIDENCE = 3
+#: Relevant accomplishment strength at which field fit reaches 63%: trajectory and tenure
+#: points are earned in proportion to field fit, so a career in another field earns none.
+K_FIT = 1.0
+#: Share of a must-have's penalty still taken when it is named in a duty, not an accomplishment.
+DUTY_SHARE = 0.5
+#: The must-have penalty takes at most this share of the evidence and pillar points, so a
+#: candidate with some evidence in the field stays above one with none.
+MAX_PENALTY_SHARE = 0.5
 
 
 def _saturate(total: float, k: float) -> float:
@@ -65,9 +76,16 @@ def _term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
 
 
-def meets(must_have: MustHave, sentence: SentenceEvidence) -> bool:
-    """Whether an accomplishment sentence shows a must-have (a listing never does)."""
-    if accomplishment(sentence) < MUST_HAVE_STRENGTH:
+def meets(must_have: MustHave, sentence: SentenceEvidence, *, as_duty: bool = False) -> bool:
+    """Whether an accomplishment sentence shows a must-have (a listing never does).
+
+    ``as_duty=True`` asks whether a line of work (experience or projects, not a listing) names
+    it at all, as a duty: that halves the penalty (:data:`DUTY_SHARE`) rather than removing it.
+    """
+    if as_duty:
+        if sentence.section not in ("experience", "projects") or sentence.flag("listing") >= 0.5:
+            return False
+    elif accomplishment(sentence) < MUST_HAVE_STRENGTH:
         return False
     if must_have.pillar is not None and sentence.pillars.get(must_have.pillar, 0.0) >= 0.5:
         return True
@@ -94,10 +112,11 @@ def tenure_points(years: float, rubric: Rubric) -> float:
 
 
 def sub_scores(
-    sentences: Sequence[SentenceEvidence], recency: Mapping[int, float]
+    sentences: Sequence[SentenceEvidence], recency: Mapping[int, float], rubric: Rubric
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """Flag and pillar sub-scores (0–100) of distinct sentences under recency weights."""
-    flag_terms, pillar_terms = evidence_terms(sentences, recency)
+    """Flag and pillar sub-scores (0–100) of distinct sentences under recency weights, each
+    sentence's evidence weighed by its relevance to the rubric."""
+    flag_terms, pillar_terms = evidence_terms(sentences, recency, rubric)
     flags = {f: _saturate(sum(t), K_FLAG) for f, t in flag_terms.items()}
     pillars = {p: _saturate(sum(t), K_PILLAR) for p, t in pillar_terms.items()}
     return flags, pillars
@@ -126,27 +145,29 @@ def score_candidate(evidence: CandidateEvidence, rubric: Rubric, as_of: date) ->
     sentences = distinct_sentences(evidence.sentences)
     timeline = build_timeline(evidence.resume.roles, sentences, as_of)
     recency = recency_weights(timeline, rubric.trajectory.recency_half_life_years)
-    flag_scores, pillar_scores = sub_scores(sentences, recency)
+    flag_scores, pillar_scores = sub_scores(sentences, recency, rubric)
     evidence_pts, pillar_pts = _evidence_points(flag_scores, pillar_scores, rubric)
-    undiscounted = sum(_evidence_points(*sub_scores(sentences, {}), rubric))
+    undiscounted = sum(_evidence_points(*sub_scores(sentences, {}, rubric), rubric))
+    fit = field_fit(sentences, rubric, K_FIT)
 
     features = trajectory_features(timeline, sentences, evidence.certifications, pillar_scores,
                                    rubric)
     feature_w = rubric.trajectory.weights.normalised()
     trajectory = 100.0 * sum(feature_w[f.name] * f.value for f in features)
 
-    missing = tuple(
-        m.description for m in rubric.must_haves if not any(meets(m, s) for s in sentences)
-    )
+    unmet = [m for m in rubric.must_haves if not any(meets(m, s) for s in sentences)]
+    missing = tuple(m.description for m in unmet)
+    as_duty = sum(1 for m in unmet if any(meets(m, s, as_duty=True) for s in sentences))
     cert_points, cert_names = certification_points(evidence, rubric)
     components = {
         "evidence": evidence_pts,
         "pillar_fit": pillar_pts,
-        "trajectory": rubric.mix.trajectory * trajectory / 100.0,
+        "trajectory": fit * rubric.mix.trajectory * trajectory / 100.0,
         "certifications": cert_points,
-        "tenure": tenure_points(timeline.tenure_years, rubric),
-        "must_have_penalty": 0.0 - min(rubric.mix.must_have_penalty * len(missing),
-                                       evidence_pts + pillar_pts),
+        "tenure": fit * tenure_points(timeline.tenure_years, rubric),
+        "must_have_penalty": 0.0 - min(
+            rubric.mix.must_have_penalty * (len(missing) - (1.0 - DUTY_SHARE) * as_duty),
+            MAX_PENALTY_SHARE * (evidence_pts + pillar_pts)),
     }
     total = min(100.0, max(0.0, sum(components.values())))
     quoted = explain_evidence(sentences, recency, flag_scores, pillar_scores, rubric, timeline)
