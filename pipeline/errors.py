@@ -28,11 +28,15 @@ ReasonCode = Literal[
     "bad_record",  # well-formed JSON without the fields a resume record needs
     "duplicate_id",  # a second input with a candidate id already seen in the batch
     "unreadable",  # the source could not hand over the bytes (permissions, vanished)
+    "outside_source",  # a symlink out of the source folder, an S3 key outside the prefix
+    "not_regular",  # a FIFO, socket or device (or a link to one): never opened
+    "bad_id",  # a candidate id with control characters (CR, LF, ESC, other C0/C1)
 ]
 
 REASON_CODES: tuple[ReasonCode, ...] = (
     "empty", "binary", "no_text", "unsupported_format", "too_large", "encrypted_pdf",
     "no_text_pdf", "zip_bomb", "corrupt", "bad_record", "duplicate_id", "unreadable",
+    "outside_source", "not_regular", "bad_id",
 )  # fmt: skip
 
 
