@@ -29,6 +29,9 @@ ReasonCode = Literal[
     "bad_record",  # well-formed JSON without the fields a resume record needs
     "duplicate_id",  # a second input with a candidate id already seen in the batch
     "unreadable",  # the source could not hand over the bytes (permissions, vanished)
+    "outside_source",  # a symlink out of the source folder, an S3 key outside the prefix
+    "not_regular",  # a FIFO, socket or device (or a link to one): never opened
+    "bad_id",  # a candidate id with control characters (CR, LF, ESC, other C0/C1)
     # A stage raised something other than a ResumeFormatError on this one resume: a library
     # failing on it, or a bug of ours (``pipeline.isolation``; logged at ERROR, run partial).
     "read_failed",
@@ -40,7 +43,8 @@ ReasonCode = Literal[
 REASON_CODES: tuple[ReasonCode, ...] = (
     "empty", "binary", "no_text", "unsupported_format", "too_large", "too_long",
     "encrypted_pdf", "no_text_pdf", "zip_bomb", "corrupt", "bad_record", "duplicate_id",
-    "unreadable", "read_failed", "parse_failed", "extract_failed", "score_failed",
+    "unreadable", "outside_source", "not_regular", "bad_id", "read_failed", "parse_failed",
+    "extract_failed", "score_failed",
 )  # fmt: skip
 
 

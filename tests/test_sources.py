@@ -237,3 +237,87 @@ def test_sources_any_source_with_items_is_ingested_and_ids_deduplicated() -> Non
 )
 def test_sources_candidate_id_is_the_name_without_its_suffix(name: str, expected: str) -> None:
     assert candidate_id_of(name) == expected
+
+
+# --- the source boundary (issue 16): only regular files inside the folder are read ---------
+
+
+def test_sources_folder_quarantines_symlinks_out_of_the_folder_unread(tmp_path: Path) -> None:
+    secret = tmp_path / "elsewhere" / "secret.key"
+    secret.parent.mkdir()
+    secret.write_text("0123456789abcdef-the-secret-key\n", encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "cv.txt").write_text(CASE, encoding="utf-8")
+    (folder / "passwd-link.txt").symlink_to("/etc/passwd")
+    (folder / "key-link.txt").symlink_to(secret)
+    (folder / "relative-link.txt").symlink_to(Path("..") / "elsewhere" / "secret.key")
+    (folder / "inside-link.txt").symlink_to("cv.txt")  # resolves inside: an input like any
+    (folder / "dangling.txt").symlink_to(tmp_path / "nothing.txt")
+
+    result = ingest_folder(folder)
+
+    assert sorted(d.candidate_id for d in result.documents) == ["cv", "inside-link"]
+    assert sorted((q.candidate_id, q.code) for q in result.quarantined) == [
+        ("dangling", "unreadable"), ("key-link", "outside_source"),
+        ("passwd-link", "outside_source"), ("relative-link", "outside_source"),
+    ]
+    assert not any("the-secret-key" in d.text or "root:" in d.text for d in result.documents)
+
+
+def test_sources_folder_quarantines_fifos_and_devices_without_opening_them(
+        tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / "cv.txt").write_text(CASE, encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.txt")  # opening it for reading would block forever
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")  # a device (outside the folder too)
+    (tmp_path / "null-inside.txt").symlink_to("pipe.txt")  # a link, inside, to the FIFO
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(tmp_path / "sock.txt"))
+    try:
+        result = ingest_folder(tmp_path)
+    finally:
+        server.close()
+    assert [d.candidate_id for d in result.documents] == ["cv"]
+    assert sorted((q.candidate_id, q.code) for q in result.quarantined) == [
+        ("null-inside", "not_regular"), ("pipe", "not_regular"), ("sock", "not_regular"),
+        ("zero", "outside_source"),
+    ]
+
+
+def test_sources_jsonl_export_that_is_not_a_regular_file_is_a_source_error(
+        tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "export.jsonl")
+    with pytest.raises(SourceError, match="not a regular file"):
+        list(JsonLinesSource(tmp_path / "export.jsonl").items())
+
+
+def test_sources_s3_keys_outside_the_prefix_are_quarantined() -> None:
+    client = boto3.client("s3", region_name="us-east-1", aws_access_key_id="x",
+                          aws_secret_access_key="x")
+    with Stubber(client) as stub:
+        stub.add_response("list_objects_v2", {"Contents": [
+            {"Key": "in/../secret/a.txt", "Size": 6}, {"Key": "other/b.txt", "Size": 6},
+            {"Key": "in/./c.txt", "Size": 6}]})
+        items = list(S3Source("b", "in/", client=client).items())
+    assert [(i.name, i.error.code) for i in items if isinstance(i, SourceFailure)] == [
+        ("a.txt", "outside_source"), ("b.txt", "outside_source"), ("c.txt", "outside_source")]
+
+
+@pytest.mark.parametrize("name", [
+    "evil\r=1+1.txt", "evil\n=1+1.txt", "\x1b[31mred.txt", "bell\x07.txt", "c1\x9b2J.txt",
+    "rtl\u202egnp.txt",
+])
+def test_sources_ids_with_control_characters_are_quarantined_escaped(tmp_path: Path,
+                                                                     name: str) -> None:
+    (tmp_path / name).write_text(CASE, encoding="utf-8")
+    (tmp_path / "good.txt").write_text(CASE, encoding="utf-8")
+    result = ingest_folder(tmp_path)
+    assert [d.candidate_id for d in result.documents] == ["good"]
+    (entry,) = result.quarantined
+    assert entry.code == "bad_id"
+    assert "\\x" in entry.candidate_id or "\\u" in entry.candidate_id
+    assert all(ch.isprintable() for ch in entry.candidate_id + entry.source + entry.reason)

@@ -32,6 +32,7 @@ from pipeline.ingest.sources import (
 from pipeline.isolation import failure
 from pipeline.limits import DEFAULT_RESUME_LIMITS, ResumeLimits
 from pipeline.records import IngestResult, Quarantined, SourceDocument
+from pipeline.textsafe import escape_controls, has_controls
 
 __all__ = [
     "SUPPORTED_SUFFIXES", "IngestResult", "content_hash", "decode_resume", "ingest_folder",
@@ -48,16 +49,28 @@ def ingest_source(source: Source, limits: FormatLimits = DEFAULT_LIMITS,
     Decoded text over ``resume_limits.max_chars`` is ``too_long``. Any other exception while
     one input is read is that input's quarantine (``pipeline.isolation``), never the batch's.
 
-    The candidate id is the item name without its suffix. Two inputs with the same candidate
-    id (``a.txt`` and ``a.md``) cannot both be scored: the second readable one, in source
-    order, is quarantined as ``duplicate_id``. Raises :class:`SourceError` (or its
-    :class:`TransientSourceError`) only when the source as a whole cannot be read.
+    The candidate id is the item name without its suffix; a name or source with a control
+    character is quarantined as ``bad_id`` under its escaped id
+    (:func:`pipeline.textsafe.escape_controls`: ``"a\\r=1"`` → ``"a\\x0d=1"``). Two inputs
+    with the same candidate id (``a.txt`` and ``a.md``) cannot both be scored: the second
+    readable one, in source order, is quarantined as ``duplicate_id``. Raises
+    :class:`SourceError` (or its :class:`TransientSourceError`) only when the source as a
+    whole cannot be read.
     """
     documents: list[SourceDocument] = []
     quarantined: list[Quarantined] = []
     seen: dict[str, str] = {}
     for entry in source.items(max_bytes=limits.max_bytes):
         candidate_id = candidate_id_of(entry.name)
+        if has_controls(entry.name) or has_controls(entry.source_id):
+            # Ids are data: a CR would split a CSV row, an ESC rewrite a terminal. The entry
+            # keeps the id with its control characters made visible, and is not parsed.
+            candidate_id = escape_controls(candidate_id)
+            reason = (f"candidate id {candidate_id!r} holds control characters (shown as \\xNN); "
+                      "rename the file")
+            quarantined.append(Quarantined(candidate_id, escape_controls(entry.source_id),
+                                           reason, "bad_id"))
+            continue
         try:
             if isinstance(entry, SourceFailure):
                 raise entry.error

@@ -34,7 +34,8 @@ _TRANSIENT_BOTO_ERRORS = (BotoConnectionError, HTTPClientError, IncompleteReadEr
 
 class S3Source:
     """The objects under ``s3://bucket/prefix``, in key order; keys ending in ``/`` and names
-    starting with a dot are skipped. The item name is the last segment of the key.
+    starting with a dot are skipped. The item name is the last segment of the key; a key not
+    under the prefix or with a ``.``/``..`` segment is an ``outside_source`` failure.
 
     Credentials come from boto3's usual chain. ``client`` replaces the one built from
     ``endpoint_url``/``region_name``; botocore itself retries ``max_attempts`` times before an
@@ -92,6 +93,12 @@ class S3Source:
             if not name or name.startswith("."):
                 continue
             source_id = f"s3://{self.bucket}/{key}"
+            if not _inside(key, self.prefix):
+                error = ResumeFormatError(name, f"key {key!r} is outside the prefix "
+                                          f"{self.prefix!r} (or has a '.' or '..' segment)",
+                                          code="outside_source")
+                yield SourceFailure(source_id, name, error)
+                continue
             try:
                 check_supported(name)
             except ResumeFormatError as err:
@@ -131,6 +138,13 @@ class S3Source:
         if max_bytes is not None and len(data) > max_bytes:
             return too_large_failure(source_id, name, len(data), max_bytes)
         return SourceItem(source_id, name, data)
+
+
+def _inside(key: str, prefix: str) -> bool:
+    """Whether ``key`` is under ``prefix`` with no ``.``/``..`` segment: the same rule as a
+    folder's, for an S3 implementation or a copy to disk that would resolve them."""
+    parts = key[len(prefix):].split("/")
+    return key.startswith(prefix) and not any(p in (".", "..") for p in parts)
 
 
 def _client_code(err: ClientError) -> str:

@@ -27,11 +27,13 @@ from __future__ import annotations
 import json
 import logging
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, NamedTuple, Protocol
 
 from pipeline.errors import ResumeFormatError, SourceError
+from pipeline.ingest.boundary import TooLarge, read_entry
 from pipeline.ingest.formats import (
     JSON_ID_KEY,
     SUPPORTED_SUFFIXES,
@@ -96,21 +98,23 @@ def unreadable_failure(source_id: str, name: str, why: str) -> SourceFailure:
 
 
 def list_inputs(folder: Path) -> list[Path]:
-    """The input files of a folder, sorted by name: regular files not starting with a dot."""
+    """The entries of a folder that may be inputs, sorted by name: every entry not starting
+    with a dot (directories included; :func:`~pipeline.ingest.boundary.read_entry` decides)."""
     if not folder.is_dir():
         raise SourceError(
             f"{folder}: not a folder (expected a folder of {', '.join(SUPPORTED_SUFFIXES)} "
             "resumes)"
         )
-    return sorted(
-        (p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")),
-        key=lambda p: p.name,
-    )
+    return sorted((p for p in folder.iterdir() if not p.name.startswith(".")),
+                  key=lambda p: p.name)
 
 
 class FolderSource:
     """The regular, non-hidden files directly in ``folder``, by name; ``exclude`` names files
-    that are not inputs even if they sit there (the shortlist being written into it)."""
+    that are not inputs even if they sit there (the shortlist being written into it).
+
+    Symlinks out of the folder, FIFOs, sockets and devices are failures
+    (``outside_source``, ``not_regular``: see :mod:`pipeline.ingest.boundary`), never read."""
 
     def __init__(self, folder: Path, exclude: Iterable[Path] = ()) -> None:
         self.folder = folder
@@ -118,23 +122,27 @@ class FolderSource:
 
     def items(self, max_bytes: int | None = None) -> Iterator[SourceItem | SourceFailure]:
         skipped = {p.resolve() for p in self.exclude}
+        root = self.folder.resolve()
         for path in list_inputs(self.folder):
             if path.resolve() in skipped:
                 continue
+            if path.is_dir():
+                continue  # not an input
             source_id = str(path)
             try:
                 check_supported(path.name)
             except ResumeFormatError as err:
                 yield SourceFailure(source_id, path.name, err)
                 continue
-            try:
-                size = path.stat().st_size
-                if max_bytes is not None and size > max_bytes:
-                    yield too_large_failure(source_id, path.name, size, max_bytes)
-                    continue
-                data = path.read_bytes()
-            except OSError as err:
-                yield unreadable_failure(source_id, path.name, err.strerror or type(err).__name__)
+            data = read_entry(root, path, max_bytes)
+            if data is None:
+                continue  # it became a folder since the listing
+            if isinstance(data, ResumeFormatError):
+                yield SourceFailure(source_id, path.name, data)
+                continue
+            if isinstance(data, TooLarge) or (max_bytes is not None and len(data) > max_bytes):
+                size = int(data) if isinstance(data, TooLarge) else len(data)
+                yield too_large_failure(source_id, path.name, size, max_bytes or 0)
                 continue
             yield SourceItem(source_id, path.name, data)
 
@@ -155,6 +163,9 @@ class JsonLinesSource:
 
     def items(self, max_bytes: int | None = None) -> Iterator[SourceItem | SourceFailure]:
         try:
+            if not stat.S_ISREG(self.path.stat().st_mode):  # a FIFO or device: never opened
+                raise SourceError(f"{self.path}: not a regular file; expected a JSON Lines "
+                                  "export file")
             handle = self.path.open("rb")
         except OSError as err:
             raise SourceError(
