@@ -74,10 +74,14 @@ def quiet_prefect(verbose: bool = False) -> None:
 
     Prefect starts a temporary local server when none is configured. Its telemetry heartbeat
     logs an ERROR with a traceback on that server's SQLite database, so analytics are turned
-    off; and its INFO logs are hidden unless ``--verbose``. An operator's own settings win.
+    off; its start-up gets more time than Prefect's default; and its INFO logs are hidden
+    unless ``--verbose``. An operator's own settings win.
     """
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    # Prefect gives its temporary server 20 s to start; on a loaded machine (two runs at once,
+    # a busy CI runner) that is not enough, and the whole run would fail before reading a file.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
         # pypdf warns on every damaged PDF it repairs; the quarantine CSV already says why a
