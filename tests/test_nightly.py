@@ -48,15 +48,15 @@ def edit(folder: Path, stem: str, line: str) -> None:
 
 @pytest.fixture()
 def extract_spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Candidate ids passed to extract_many, in call order."""
+    """Candidate ids passed to extract_each, in call order."""
     seen: list[str] = []
-    real = nightly_stage.extract_many
+    real = nightly_stage.extract_each
 
-    def spy(batch, nlp=None):
+    def spy(batch, nlp=None, *args, **kwargs):
         seen.extend(resume.candidate_id for resume, _ in batch)
-        return real(batch, nlp)
+        return real(batch, nlp, *args, **kwargs)
 
-    monkeypatch.setattr(nightly_stage, "extract_many", spy)
+    monkeypatch.setattr(nightly_stage, "extract_each", spy)
     return seen
 
 
