@@ -273,11 +273,11 @@ def test_nightly_retries_a_transient_source_error(prefect_harness, tmp_path: Pat
     config = write_config(tmp_path, [{"kind": "folder", "path": str(inbox(tmp_path))}])
     real, calls = nightly_stage.read_sources, []
 
-    def flaky(settings):
+    def flaky(settings, *limits):
         calls.append(1)
         if len(calls) == 1:
             raise TransientSourceError("s3://bucket: SlowDown (503); retry later")
-        return real(settings)
+        return real(settings, *limits)
 
     monkeypatch.setattr(nightly_stage, "read_sources", flaky)
     summary = nightly(str(config), f"sqlite:///{tmp_path / 'db.sqlite'}")
