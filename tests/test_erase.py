@@ -257,7 +257,7 @@ def _assert_erased_everywhere(database_url: str, csv_files: list[Path]) -> None:
 
 
 @pytest.mark.parametrize(("target", "when"), [
-    ("pipeline.runs.nightly.score_and_rank", "before"),  # after ingestion, before the store
+    ("pipeline.runs.nightly.score_each", "before"),  # after ingestion, before the store
     ("pipeline.runs.nightly.score_rubric", "after"),     # after the store, before the export
 ], ids=["before-store", "before-export"])
 def test_erase_during_score_batch_wins_over_the_run(
@@ -288,7 +288,7 @@ def test_erase_during_score_batch_wins_over_the_run(
 
 @pytest.mark.parametrize(("target", "when"), [
     ("pipeline.runs.nightly.read_sources", "after"),  # sources read, before the versions stored
-    ("pipeline.runs.nightly.extract_many", "before"),  # before the evidence is stored
+    ("pipeline.runs.nightly.extract_each", "before"),  # before the evidence is stored
     ("pipeline.runs.nightly.score_rubric", "before"),  # before the scores are stored
     ("pipeline.runs.nightly.score_rubric", "after"),   # scores stored, before the CSVs
 ], ids=["ingest", "extract", "score", "export"])

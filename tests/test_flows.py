@@ -137,7 +137,7 @@ def test_flows_bad_rubric_fails_before_reading_resumes(prefect_harness, tmp_path
 PLANTED_ERROR = "disk gone writing 'senior-dev-event-driven-payments' for jane@example.com"
 
 
-@pytest.mark.parametrize("target", ["pipeline.runs.nightly.score_and_rank",
+@pytest.mark.parametrize("target", ["pipeline.runs.nightly.score_each",
                                     "pipeline.export.shortlist.export_shortlist"])
 def test_flows_score_batch_failed_stage_ends_run_failed_with_audit_entry(
         prefect_harness, tmp_path: Path, database_url: str, target: str,

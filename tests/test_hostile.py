@@ -32,13 +32,10 @@ COUNT = int(os.environ.get("TRAJECTORY_FUZZ_COUNT", "2000"))
 
 
 def _expected_inputs(folder: Path) -> int:
-    """Entries the run must account for: every non-hidden entry once the source quarantines
-    what is not a regular file (codes ``not_regular``/``outside_source``), else the entries
-    that are files (symlinks followed), as the folder source lists them today."""
-    entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
-    if "not_regular" in REASON_CODES:
-        return len(entries)
-    return sum(1 for p in entries if p.is_file())
+    """Entries the run must account for: every non-hidden entry that is not a folder (a
+    symlink to a folder counts as one; folders are not inputs). FIFOs, dangling symlinks and
+    symlinks out of the folder are inputs, quarantined ``not_regular`` / ``outside_source``."""
+    return sum(1 for p in folder.iterdir() if not p.name.startswith(".") and not p.is_dir())
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs need a POSIX system")
@@ -72,6 +69,7 @@ def test_hostile_folder_is_scored_and_every_input_accounted_for(tmp_path: Path) 
         rows = list(csv.DictReader(handle))
     assert len(rows) == run.quarantined
     assert all(row["code"] in REASON_CODES for row in rows), {r["code"] for r in rows}
+    assert {"not_regular", "outside_source", "corrupt", "too_long"} <= {r["code"] for r in rows}
     # A stage that raised on an input is a bug of ours or an unguarded library: never here.
     assert not [r for r in rows if r["code"] in STAGE_CODES.values()]
     for path in (out, out.parent / "shortlist.quarantine.csv"):

@@ -51,11 +51,15 @@ def test_formats_docx_with_undefined_namespace_prefix_is_corrupt() -> None:
 def test_ingest_text_over_max_chars_is_too_long_and_the_batch_goes_on(tmp_path: Path) -> None:
     # 2. 1.5 million characters (under the 5 MB size limit) reached spaCy's max_length.
     (tmp_path / "long.txt").write_text("SUMMARY\n" + "Led the migration. " * 80_000)
+    (tmp_path / "longer-than-limit.txt").write_text("SUMMARY\n" + "Led it, é. " * 20_000)
     (tmp_path / "good.txt").write_text(GOOD)
     result = ingest_folder(tmp_path)
     assert [d.candidate_id for d in result.documents] == ["good"]
-    assert [(q.candidate_id, q.code) for q in result.quarantined] == [("long", "too_long")]
-    assert "1,520,007 characters; the limit is 200,000" in result.quarantined[0].reason
+    assert [(q.candidate_id, q.code) for q in result.quarantined] == [
+        ("long", "too_long"), ("longer-than-limit", "too_long")]
+    # 1.5 MB is more than 4 bytes per allowed character: too long before it is decoded.
+    assert "1,520,008 bytes: over 200,000 characters" in result.quarantined[0].reason
+    assert "220,007 characters; the limit is 200,000" in result.quarantined[1].reason
 
 
 def test_extract_a_unit_longer_than_spacys_max_length_does_not_raise(nlp) -> None:

@@ -48,15 +48,15 @@ def edit(folder: Path, stem: str, line: str) -> None:
 
 @pytest.fixture()
 def extract_spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Candidate ids passed to extract_many, in call order."""
+    """Candidate ids passed to extract_each, in call order."""
     seen: list[str] = []
-    real = nightly_stage.extract_many
+    real = nightly_stage.extract_each
 
-    def spy(batch, nlp=None):
+    def spy(batch, nlp=None, *args, **kwargs):
         seen.extend(resume.candidate_id for resume, _ in batch)
-        return real(batch, nlp)
+        return real(batch, nlp, *args, **kwargs)
 
-    monkeypatch.setattr(nightly_stage, "extract_many", spy)
+    monkeypatch.setattr(nightly_stage, "extract_each", spy)
     return seen
 
 
@@ -273,11 +273,11 @@ def test_nightly_retries_a_transient_source_error(prefect_harness, tmp_path: Pat
     config = write_config(tmp_path, [{"kind": "folder", "path": str(inbox(tmp_path))}])
     real, calls = nightly_stage.read_sources, []
 
-    def flaky(settings):
+    def flaky(settings, *limits):
         calls.append(1)
         if len(calls) == 1:
             raise TransientSourceError("s3://bucket: SlowDown (503); retry later")
-        return real(settings)
+        return real(settings, *limits)
 
     monkeypatch.setattr(nightly_stage, "read_sources", flaky)
     summary = nightly(str(config), f"sqlite:///{tmp_path / 'db.sqlite'}")
