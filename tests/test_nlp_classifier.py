@@ -38,7 +38,7 @@ def test_nlp_classifier_is_a_declared_component_that_loads_offline(monkeypatch) 
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
     nlp = new_nlp()
-    assert nlp.pipe_names[-1] == "evidence_classifier"
+    assert nlp.pipe_names[-2:] == ["evidence_classifier", "pillar_grounding"]
     meta = nlp.get_pipe_meta("evidence_classifier")
     assert {"doc._.evidence", "doc._.pillars"} <= set(meta.assigns)
     assert "doc._.evidence" in meta.requires

@@ -61,9 +61,10 @@ def _spellings(name: str) -> list[str]:
 class TechMatcher:
     """Marks technologies from the gazetteer (see pipeline/extract/gazetteer.py for the rules)."""
 
-    def __init__(self, nlp: Language, terms: list[Term], context: frozenset[str] = frozenset()
-                 ) -> None:
+    def __init__(self, nlp: Language, terms: list[Term], context: frozenset[str] = frozenset(),
+                 greek: frozenset[str] = frozenset()) -> None:
         self._context = context
+        self._greek = greek
         self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._orth = PhraseMatcher(nlp.vocab, attr="ORTH")
         self._terms: dict[int, Term] = {}
@@ -88,11 +89,17 @@ class TechMatcher:
                 spans.append(
                     Span(doc, start, end, label=term.pillar or NO_PILLAR, span_id=term.canonical)
                 )
-        found = filter_spans(spans)
+        found = [s for s in filter_spans(spans) if not self._in_society_name(doc, s)]
         if generic and not self._technical(doc, found, generic):
             found = [s for s in found if (s.start, s.end) not in generic]
         doc.spans[TECH_KEY] = found
         return doc
+
+    def _in_society_name(self, doc: Doc, span: Span) -> bool:
+        """A span next to a Greek letter ("Alpha Lambda Delta") names a society."""
+        before = doc[span.start - 1].text if span.start > 0 else ""
+        after = doc[span.end].text if span.end < len(doc) else ""
+        return before in self._greek or after in self._greek
 
     def _technical(self, doc: Doc, found: list[Span], generic: set[tuple[int, int]]) -> bool:
         """Whether the sentence is technical: a non-generic technology or a context word."""

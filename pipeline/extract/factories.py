@@ -24,7 +24,7 @@ from pipeline.extract.components import (
     register_extensions,
 )
 from pipeline.extract.cues import load_evidence_cues
-from pipeline.extract.gazetteer import gazetteer_terms, technical_context
+from pipeline.extract.gazetteer import gazetteer_terms, greek_letters, technical_context
 from pipeline.extract.quantities import QuantityFinder
 from pipeline.extract.rules import EvidenceRules
 
@@ -37,7 +37,7 @@ from pipeline.extract.rules import EvidenceRules
 def make_tech_matcher(nlp: Language, name: str) -> TechMatcher:
     """tech_matcher: gazetteer (aws_services.json + tech_terms.yaml) → doc.spans["tech"]."""
     register_extensions()
-    return TechMatcher(nlp, gazetteer_terms(), technical_context())
+    return TechMatcher(nlp, gazetteer_terms(), technical_context(), greek_letters())
 
 
 @Language.factory("quantity_finder", assigns=["doc.spans", "span._.quantity_data"])

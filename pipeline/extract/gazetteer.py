@@ -27,7 +27,8 @@ A name listed under ``generic`` is an ordinary word as well as a technology ("co
 the sentence also names a technology that is not generic or holds a ``context`` word
 ("software", "cloud", "deployed", ...). "Chose containers, vases and baskets" names none;
 "Moved the services into containers on EC2" names two. :func:`technical_context` gives the
-context words.
+context words. A name next to a Greek letter ("Alpha Lambda Delta", :func:`greek_letters`)
+names a society, never a technology.
 
 Bare single words of services with no curated entry (``Budgets``, ``Translate``), lower-case
 botocore ids (``fis``) and ``blocked`` names (``RAM``) are never matched bare; their prefixed
@@ -89,6 +90,7 @@ class TechTerms(_Strict):
     blocked: tuple[str, ...] = ()
     generic: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
+    greek: tuple[str, ...] = ()
     tools: tuple[CuratedTerm, ...] = ()
     concepts: tuple[CuratedTerm, ...] = ()
 
@@ -201,6 +203,12 @@ def technical_context() -> frozenset[str]:
     except all-caps words, kept as written because they match in exact case ("IT")."""
     return frozenset(w if _ALL_CAPS.match(w) and len(w) <= 3 else w.lower()
                      for w in load_tech_terms().context)
+
+
+def greek_letters() -> frozenset[str]:
+    """Greek letters as written in society names (``greek`` in tech_terms.yaml): a name next to
+    one ("Alpha Lambda Delta") is not a technology."""
+    return frozenset(load_tech_terms().greek)
 
 
 def gazetteer_terms() -> list[Term]:

@@ -96,12 +96,19 @@ def meets(must_have: MustHave, sentence: SentenceEvidence, *, as_duty: bool = Fa
     return False
 
 
-def certification_points(evidence: CandidateEvidence, rubric: Rubric) -> tuple[float, list[str]]:
-    """Points for distinct certifications by ladder level, capped; and their names."""
+def certification_points(evidence: CandidateEvidence, rubric: Rubric,
+                         fit: float = 1.0) -> tuple[float, list[str]]:
+    """Points for distinct certifications by ladder level, capped; and their names.
+
+    Certifications off the AWS ladder (level ``other``: Six Sigma, a nursing licence, CCNA)
+    earn their points times ``fit``, the candidate's field fit: they count when the work is
+    in the role's field.
+    """
     credit = rubric.certifications
     names: dict[str, float] = {}
     for cert in evidence.certifications:
-        names.setdefault(cert.name, getattr(credit, cert.level))
+        points = getattr(credit, cert.level)
+        names.setdefault(cert.name, points * fit if cert.level == "other" else points)
     return min(sum(names.values()), credit.cap), list(names)
 
 
@@ -158,7 +165,7 @@ def score_candidate(evidence: CandidateEvidence, rubric: Rubric, as_of: date) ->
     unmet = [m for m in rubric.must_haves if not any(meets(m, s) for s in sentences)]
     missing = tuple(m.description for m in unmet)
     as_duty = sum(1 for m in unmet if any(meets(m, s, as_duty=True) for s in sentences))
-    cert_points, cert_names = certification_points(evidence, rubric)
+    cert_points, cert_names = certification_points(evidence, rubric, fit)
     components = {
         "evidence": evidence_pts,
         "pillar_fit": pillar_pts,

@@ -44,9 +44,9 @@ def relevance(sentence: SentenceEvidence, rubric: Rubric) -> float:
     ``in_field = max_p p_p × (Σ_p w_p × p_p / Σ_p p_p) / max_p w_p``: how surely the sentence
     is in some pillar, times the weighted mean of the rubric's pillar weights over the pillars
     it is in, relative to the top weight, lifted over FIELD_NOISE. It is 1 if a must-have's
-    terms are named, and never below OFF_FIELD_WEIGHT. A sentence wholly in the rubric's most
-    weighted pillar counts fully, one shared with a pillar the rubric weighs little counts
-    less, one in no pillar nothing.
+    terms are named beside a technology, and never below OFF_FIELD_WEIGHT. A sentence wholly
+    in the rubric's most weighted pillar counts fully, one shared with a pillar the rubric
+    weighs little counts less, one in no pillar nothing.
 
     e.g. with data 0.5 and event_driven 0.2 of the weights, an Aurora result (data 1.0) has
     relevance 1.0, a Kinesis result (event_driven 1.0) 0.25 ((0.4 − 0.2) / 0.8), and a result
@@ -61,7 +61,9 @@ def relevance(sentence: SentenceEvidence, rubric: Rubric) -> float:
         in_pillars = max(sentence.pillars.get(p, 0.0) for p in PILLARS) * weighted / top
         in_pillars = max(0.0, in_pillars - FIELD_NOISE) / (1.0 - FIELD_NOISE)
     named = 0.0
-    if any(m.terms for m in rubric.must_haves):
+    # A must-have's words count only beside a named technology: "audit" and "vault" alone are
+    # a bank's, "audit logging with CloudTrail" is the role's.
+    if sentence.mentions and any(m.terms for m in rubric.must_haves):
         haystack = " ".join([sentence.text, *(m.canonical for m in sentence.mentions)]).lower()
         for must in rubric.must_haves:
             pattern = _must_have_pattern(must.terms)
