@@ -32,12 +32,16 @@ NOISE_FLOOR = 0.2
 MUST_HAVE_STRENGTH = 0.45
 
 def distinct_sentences(sentences: Iterable[SentenceEvidence]) -> list[SentenceEvidence]:
-    """Sentences with repeats and near-duplicates removed, first kept
+    """Sentences with repeats and near-duplicates removed, in reading order
     (:func:`pipeline.neardup.distinct_indices`: case, punctuation and bullets ignored, and a
-    sentence that shares 80% of its word pairs with an earlier one counts as that one), so
-    repetition is not evidence, whatever the file size."""
+    sentence that shares 80% of its words with another counts as that one), so repetition is
+    not evidence, whatever the file size. Of a group of near-duplicates the one in the
+    section that weighs most (:data:`SECTION_WEIGHT`) is kept, then the first: a bullet
+    repeated in the summary still counts as experience."""
     listed = list(sentences)
-    return [listed[i] for i in distinct_indices([s.text for s in listed])]
+    order = sorted(range(len(listed)), key=lambda i: -SECTION_WEIGHT.get(listed[i].section, 0.0))
+    kept = {order[j] for j in distinct_indices([listed[i].text for i in order])}
+    return [listed[i] for i in sorted(kept)]
 
 
 def strength(sentence: SentenceEvidence, flag: str) -> float:
