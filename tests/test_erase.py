@@ -11,10 +11,11 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from pipeline.audit.log import entries, verify
@@ -30,7 +31,7 @@ from pipeline.privacy.erase import (
 from pipeline.records import IngestResult, Quarantined, SourceDocument
 from pipeline.runs.flows import score_batch
 from pipeline.store.db import open_store
-from pipeline.store.models import TombstoneRow
+from pipeline.store.models import ResumeRow, TombstoneRow
 
 from .conftest import AS_OF, RUBRICS, SAMPLE_PROFILES
 
@@ -329,3 +330,38 @@ def test_erase_during_nightly_wins_over_the_run(
             assert run is not None and run.status == "partial" and run.erased_skipped == 2
     finally:
         engine.dispose()
+
+
+def _force_secure_delete_off(engine: Any, *, first: bool) -> None:
+    """As a SQLite built with SQLite's own default (secure_delete off): ``first`` before
+    trajectory's own connect hook runs, else after it (the control that grep can see)."""
+    def _off(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA secure_delete=OFF")
+
+    event.listen(engine, "connect", _off, insert=first)
+
+
+@pytest.mark.parametrize("trajectory_sets_it", [True, False],
+                         ids=["forced-off-then-trajectory", "forced-off-last-control"])
+def test_erase_leaves_no_erased_text_in_the_sqlite_file(tmp_path: Path,
+                                                         trajectory_sets_it: bool) -> None:
+    """The erased resume's unique phrase is not in the database file's bytes afterwards, even
+    on a SQLite whose default is secure_delete off; the control (forced off after trajectory's
+    hook) shows the grep would see the phrase if it were left in free pages."""
+    path = tmp_path / "erase.db"
+    engine = open_store(f"sqlite:///{path}")
+    engine.dispose()
+    _force_secure_delete_off(engine, first=trajectory_sets_it)
+    phrase = "quetzal-umbrella-" + "7" * 20
+    text_ = (f"Led the {phrase} migration.\n" * 300)  # overflow pages of its own
+    try:
+        with Session(engine) as session, session.begin():
+            session.add(ResumeRow(candidate_id="gone", content_hash="h" * 64, source="x",
+                                  encoding="utf-8", text=text_, first_seen=NOW))
+            session.add(ResumeRow(candidate_id="stays", content_hash="s" * 64, source="y",
+                                  encoding="utf-8", text="Kept.", first_seen=NOW))
+        erase_candidate(engine, "gone", key=KEY, actor="dpo", now=NOW)
+    finally:
+        engine.dispose()
+    leftover = b"".join(p.read_bytes() for p in tmp_path.glob("erase.db*"))
+    assert (phrase.encode() in leftover) is (not trajectory_sets_it)
