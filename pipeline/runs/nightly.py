@@ -39,6 +39,7 @@ from pipeline.config import (
     SourceSettings,
     secret_key,
 )
+from pipeline.errors import RubricError
 from pipeline.extract.build import extractor_version
 from pipeline.extract.evidence import extract_each
 from pipeline.ingest.formats import FormatLimits
@@ -49,7 +50,6 @@ from pipeline.ingest.sources import FolderSource, JsonLinesSource, Source
 from pipeline.isolation import failure
 from pipeline.limits import DEFAULT_RESUME_LIMITS, ResumeLimits
 from pipeline.parse.resume import parse_resume
-from pipeline.errors import RubricError
 from pipeline.privacy.erase import skip_erased, tombstone_check
 from pipeline.records import (
     CandidateEvidence,
