@@ -65,6 +65,8 @@ def test_erase_removes_candidate_everywhere_and_the_next_run_skips_them(
         prefect_harness, source: Path, tmp_path: Path, database_url: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out" / "shortlist.csv"
+    # One key for the whole test: tombstones and the keyed audit chain are both under it.
+    monkeypatch.setenv("TRAJECTORY_SECRET_KEY", KEY.decode())
     first = score_batch(source, GPA, out, database_url, as_of=AS_OF, actor="nightly")
     before = pd.read_csv(out)
     quarantine_before = pd.read_csv(first.quarantine_file)
@@ -95,7 +97,6 @@ def test_erase_removes_candidate_everywhere_and_the_next_run_skips_them(
 
         # The nightly run sees the files again (and a renamed copy of the erased resume).
         (source / "renamed-copy.md").write_text(case_text, encoding="utf-8")
-        monkeypatch.setenv("TRAJECTORY_SECRET_KEY", KEY.decode())
         second = score_batch(source, GPA, tmp_path / "again.csv", database_url, as_of=AS_OF)
         assert second.erased_skipped == 3
         assert second.scored + second.quarantined + second.erased_skipped == second.inputs

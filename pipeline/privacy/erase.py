@@ -128,7 +128,7 @@ def erase_candidate(engine: Engine, candidate_id: str, *, key: bytes, actor: str
         "subject": subject, "rows": rows, "already_erased": already,
         "files": [{"path": str(p), "sha256": file_sha256(p)} for p in rewritten],
         "failed_files": [str(p) for p, _ in failed],
-    }, now)
+    }, now, key)
     return ErasureReport(subject, rows, tuple(rewritten), tuple(failed), already)
 
 
