@@ -366,3 +366,14 @@ def test_erase_leaves_no_erased_text_in_the_sqlite_file(tmp_path: Path,
         engine.dispose()
     leftover = b"".join(p.read_bytes() for p in tmp_path.glob("erase.db*"))
     assert (phrase.encode() in leftover) is (not trajectory_sets_it)
+
+
+def test_erase_rewrite_keeps_na_like_ids_byte_for_byte(tmp_path: Path) -> None:
+    from pipeline.privacy.erase import _rewrite_without
+
+    path = tmp_path / "role.csv"
+    path.write_text("rank,candidate_id,score\n1,NA,9.0\n2,None,8.0\n3,null,7.0\n4,,6.0\n"
+                    "5,NaN,5.0\n", encoding="utf-8")
+    assert _rewrite_without(path, "None", renumber=True)
+    assert path.read_text(encoding="utf-8") == (
+        "rank,candidate_id,score\n1,NA,9.0\n2,null,7.0\n3,,6.0\n4,NaN,5.0\n")
