@@ -103,3 +103,22 @@ def test_export_nightly_outcome_reads_na_like_ids_as_text(tmp_path: Path) -> Non
     result = outcome("r", "1", paths, len(ranked), top=len(ranked))
     assert [c for _, c, _ in result.top] == NA_LIKE
     assert result.diff_counts == {"new": len(NA_LIKE)}
+
+
+def test_export_a_carriage_return_in_a_file_name_cannot_split_a_row(tmp_path: Path) -> None:
+    """Issue 16: ``'\\r=1+1.txt`` is quarantined as bad_id under an escaped id, so the
+    quarantine CSV has one row for it and no cell a spreadsheet would run."""
+    import csv
+
+    from pipeline.ingest.read import ingest_folder
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "'\r=1+1.txt").write_text("Led the migration to SQS.", encoding="utf-8")
+    result = ingest_folder(folder)
+    _, q_path = export_shortlist([], result.quarantined, tmp_path / "role.csv", NOW)
+    with q_path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert len(rows) == 2 and rows[1][rows[0].index("code")] == "bad_id"
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in rows[1])
+    assert "\r" not in q_path.read_text(encoding="utf-8")
