@@ -8,7 +8,8 @@ traceback. The checks:
   ``entry_hash``) and its ``entry_hash`` is the HMAC of its contents under the key (revision
   0005 re-keyed the entries written before, after checking their plain SHA-256 chain);
 - every run that anchored the head it left (``runs.audit_head``/``audit_seq``, revision 0005)
-  finds that entry, with that hash: cutting off the newest entries, or emptying the log, shows;
+  finds that entry, with that hash, and every erasure its entry (``tombstones.audit_seq``):
+  cutting off the newest entries, or emptying the log, shows;
 - tombstones with no erasure entry at all mean erasure entries were removed.
 
 A missing ``audit_log`` table raises :class:`~pipeline.errors.StoreError` naming it.
@@ -106,6 +107,9 @@ def _anchor_problems(engine: Engine, hashes: dict[int, str], erasures: int) -> l
                 .where(RunRow.audit_seq.is_not(None)).order_by(RunRow.audit_seq)).all()
             tombstones = connection.execute(
                 select(func.count()).select_from(TombstoneRow)).scalar_one()
+            erased = connection.execute(
+                select(TombstoneRow.audit_seq).where(TombstoneRow.audit_seq.is_not(None))
+                .order_by(TombstoneRow.audit_seq)).scalars().all()
     except SQLAlchemyError as err:
         cause = getattr(err, "orig", None) or err
         return [f"cannot read the runs or tombstones table to check the anchors ({cause})"]
@@ -117,6 +121,10 @@ def _anchor_problems(engine: Engine, hashes: dict[int, str], erasures: int) -> l
         elif hashes[seq] != head:
             problems.append(f"run {run_id} anchored entry {seq} with another hash (the entry "
                             "was replaced)")
+    for seq in erased:
+        if seq not in hashes:
+            problems.append(f"an erasure anchored entry {seq}, which is missing (the log ends "
+                            f"at entry {last}: its newest entries were removed)")
     if tombstones and not erasures:
         problems.append(f"{tombstones} tombstone(s) but no erase entry (erasure entries were "
                         "removed)")

@@ -124,11 +124,15 @@ def erase_candidate(engine: Engine, candidate_id: str, *, key: bytes, actor: str
             except (OSError, csv.Error, ValueError) as err:
                 failed.append((path, str(err)))
 
-    audit_log.append(engine, "erase", actor, {
-        "subject": subject, "rows": rows, "already_erased": already,
-        "files": [{"path": str(p), "sha256": file_sha256(p)} for p in rewritten],
-        "failed_files": [str(p) for p, _ in failed],
-    }, now, key)
+    with Session(engine) as session, session.begin():
+        entry = audit_log.append_in(session, "erase", actor, {
+            "subject": subject, "rows": rows, "already_erased": already,
+            "files": [{"path": str(p), "sha256": file_sha256(p)} for p in rewritten],
+            "failed_files": [str(p) for p, _ in failed],
+        }, now, key)
+        # The anchor: removing this entry later shows in ``audit verify``.
+        session.execute(update(TombstoneRow).where(TombstoneRow.subject == subject)
+                        .values(audit_seq=entry.seq))
     return ErasureReport(subject, rows, tuple(rewritten), tuple(failed), already)
 
 

@@ -152,6 +152,9 @@ class TombstoneRow(Base):
     #: Which secret key made ``subject``; a process holding another key must not ingest.
     key_id: Mapped[str] = mapped_column(String(16))
     erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The seq of the audit entry that recorded the erasure: an anchor, as ``runs.audit_seq``
+    #: is for runs (revision 0005; NULL for content tombstones and older erasures).
+    audit_seq: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditRow(Base):

@@ -1,9 +1,10 @@
-"""Trust boundaries: scores.rubric_hash and runs.audit_head.
+"""Trust boundaries: scores.rubric_hash, runs.audit_head/audit_seq, tombstones.audit_seq.
 
 ``scores.rubric_hash`` is the content hash of the rubric a score was computed with, so a rubric
 that changed under the same name and version is refused instead of overwriting the stored
 scores. ``runs.audit_head`` is the audit log's head hash when the run finished, an anchor that
-shows when the newest audit entries (or all of them) were removed. Existing rows are carried
+shows when the newest audit entries (or all of them) were removed; ``tombstones.audit_seq`` does
+the same for the entry of each erasure. Existing rows are carried
 over with NULL (unknown): they neither block a rubric nor anchor the log.
 
 The audit chain becomes keyed (HMAC-SHA256 under the secret key): the entries already there are
@@ -37,6 +38,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("rubric_hash", sa.String(64), nullable=True))
     with op.batch_alter_table("runs") as batch:
         batch.add_column(sa.Column("audit_head", sa.String(64), nullable=True))
+        batch.add_column(sa.Column("audit_seq", sa.Integer(), nullable=True))
+    with op.batch_alter_table("tombstones") as batch:
         batch.add_column(sa.Column("audit_seq", sa.Integer(), nullable=True))
 
 
@@ -87,6 +90,8 @@ def _rekey_audit_log() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tombstones") as batch:
+        batch.drop_column("audit_seq")
     with op.batch_alter_table("runs") as batch:
         batch.drop_column("audit_seq")
         batch.drop_column("audit_head")
