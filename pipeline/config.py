@@ -6,6 +6,9 @@ The configuration file (retention, the nightly run) is ``TRAJECTORY_CONFIG`` or 
 in the data dir; the secret key for keyed hashes of candidate ids is ``TRAJECTORY_SECRET_KEY``,
 else the file ``TRAJECTORY_SECRET_KEY_FILE``, else ``secret.key`` in the data dir (created on
 first use).
+
+Private by default: the data dir is made 0700 and every file trajectory writes there (the
+database, the key) 0600, whatever the umask (:func:`private_dir`, :func:`private_file`).
 """
 
 from __future__ import annotations
@@ -38,6 +41,39 @@ def data_dir() -> Path:
     xdg = os.environ.get("XDG_DATA_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
     return base / "trajectory"
+
+
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and its parents) if missing and make it 0700: only its owner may list
+    or enter it. An existing folder of another owner is left as it is. Returns ``path``."""
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    _tighten(path, PRIVATE_DIR_MODE)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty if missing (0600 from the start: no moment when another user could
+    open it) or take group and other bits off an existing file. Returns ``path``."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                         PRIVATE_FILE_MODE))
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot create the file ({err.strerror})") from err
+    _tighten(path, PRIVATE_FILE_MODE)
+    return path
+
+
+def _tighten(path: Path, mode: int) -> None:
+    try:
+        info = path.stat()
+        if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) != mode:
+            path.chmod(mode)
+    except OSError:  # not ours to change (a shared folder): the caller's choice stands
+        pass
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -81,8 +117,7 @@ def secret_key() -> bytes:
     key_file = os.environ.get(SECRET_KEY_FILE_ENV)
     if key_file:
         return _read_key_file(Path(key_file).expanduser())
-    path = data_dir() / "secret.key"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = private_dir(data_dir()) / "secret.key"
     try:
         # O_EXCL: two processes starting at once cannot both write a different key.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,17 +25,32 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def read_yaml_mapping(
-    path: Path, error: type[TrajectoryError], what: str, expected: str
+    path: Path, error: type[TrajectoryError], what: str, expected: str,
+    max_bytes: int = 1_000_000,
 ) -> dict[str, Any] | None:
     """A user-supplied YAML file's top-level mapping, or None when the file is empty.
 
-    ``error`` is raised naming the file: unreadable ("cannot read {what}"), not YAML, or not a
-    mapping ("expected {expected} at the top level").
+    ``error`` is raised naming the file: unreadable ("cannot read {what}"), not a regular file,
+    over ``max_bytes`` (never read whole), not UTF-8, not YAML, or not a mapping ("expected
+    {expected} at the top level").
     """
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise error(f"{path}: not a regular file; expected a {what} YAML file")
+        if info.st_size > max_bytes:
+            raise error(f"{path}: {what} is {info.st_size:,} bytes; the limit is "
+                        f"{max_bytes:,} bytes")
+        data = path.read_bytes()
     except OSError as err:
         raise error(f"{path}: cannot read {what} ({err.strerror})") from err
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise error(f"{path}: {what} is not UTF-8 text (byte 0x{data[err.start]:02x} at offset "
+                    f"{err.start}); save it as UTF-8") from err
+    try:
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise error(f"{path}: not valid YAML ({err})") from err
     if raw is not None and not isinstance(raw, dict):

@@ -489,3 +489,14 @@ def test_bias_neutralised_shortlist_ids_join_plain_demographics(tmp_path) -> Non
     report = audit_bias(shortlist, demographics, allow_small=True, n_bootstrap=10)
     assert report.unknown["sex"] == 0
     assert {row.category for row in report.rows_for("sex")} >= {"female", "male"}
+
+
+def test_bias_load_shortlist_reads_na_like_ids_as_text(tmp_path: Path) -> None:
+    """Issue 16: ids NA, NaN, None, null (and a blank) are ids, not missing values, so the
+    audit does not refuse the shortlist."""
+    path = tmp_path / "s.csv"
+    path.write_text("rank,candidate_id,score\n1,NA,9\n2,NaN,8\n3,None,7\n4,null,6\n5,,5\n",
+                    encoding="utf-8")
+    df = load_shortlist(path)
+    assert list(df["candidate_id"]) == ["NA", "NaN", "None", "null", ""]
+    assert list(df["rank"]) == [1, 2, 3, 4, 5] and df["score"].dtype.kind in "if"

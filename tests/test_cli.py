@@ -123,3 +123,35 @@ def test_cli_nightly_summary_and_partial_exit(tmp_path: Path, database_url: str)
     assert (tmp_path / "shortlists" / "global-principal-architect.diff.csv").exists()
     listed = run(["runs", "--database", database_url], tmp_path)
     assert re.search(r"^[0-9a-f]{12} +nightly +partial ", listed.stdout, re.MULTILINE)
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["pipe", "terminal"])
+def test_cli_console_never_writes_a_control_character_it_was_given(terminal: bool) -> None:
+    """Issue 16: ids and phrases are data; an ESC sequence or CR in them reaches the terminal
+    escaped (\\x1b), in plain text and in tables, while the CLI's own styling still works."""
+    import io
+
+    from rich.table import Table
+
+    from pipeline.cli.common import SafeConsole
+
+    out = io.StringIO()
+    console = SafeConsole(file=out, force_terminal=terminal, width=120)
+    console.print("[bold]top:[/] evil\x1b[2J\x1b]0;owned\x07 and\rsplit")
+    table = Table("candidate")
+    table.add_row("row\x1b[31m\x9b1m")
+    console.print(table)
+    written = out.getvalue()
+    ours = re.sub(r"\x1b\[[0-9;]*m", "", written) if terminal else written  # Rich's styles
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", ours), repr(written)
+    assert "evil\\x1b[2J" in ours and "\\x9b1m" in ours
+
+
+def test_cli_commands_print_through_the_safe_console() -> None:
+    """Every command module prints with common's consoles (no console of its own)."""
+    import pipeline.cli as package
+
+    for path in Path(package.__file__).parent.glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert "Console(" not in source or path.name == "common.py", path.name
+        assert not re.search(r"(?<![.\w])print\(", source), path.name

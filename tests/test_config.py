@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pipeline.config import config_file, secret_key
+from pipeline.config import config_file, database_url, secret_key
 from pipeline.errors import ConfigError
 
 
@@ -47,3 +48,61 @@ def test_config_file_lookup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("TRAJECTORY_CONFIG", str(tmp_path / "other.yaml"))
     assert config_file() == tmp_path / "other.yaml"
     assert config_file(Path("explicit.yaml")) == Path("explicit.yaml")
+
+
+@pytest.fixture()
+def open_umask() -> Iterator[None]:
+    """A umask that takes no permission away (0000), as a careless service manager sets."""
+    import os
+
+    previous = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_config_data_dir_database_and_key_are_private_whatever_the_umask(
+        tmp_path: Path, open_umask: None) -> None:
+    from pipeline.store.db import open_store
+
+    engine = open_store(database_url())
+    try:
+        with engine.begin() as connection:  # a write, so SQLite has made its journal files
+            connection.exec_driver_sql("CREATE TABLE probe (x INTEGER)")
+            connection.exec_driver_sql("INSERT INTO probe VALUES (1)")
+        secret_key()
+    finally:
+        engine.dispose()
+    folder = tmp_path / "trajectory-data"
+    assert _mode(folder) == 0o700
+    assert {p.name: _mode(p) for p in folder.iterdir()} == {
+        "trajectory.db": 0o600, "secret.key": 0o600}
+
+
+def test_config_existing_data_dir_and_database_are_made_private(tmp_path: Path) -> None:
+    from pipeline.store.db import engine_for
+
+    folder = tmp_path / "trajectory-data"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    database = folder / "trajectory.db"
+    database.touch()
+    database.chmod(0o644)  # as a version before issue 16 created it
+    engine_for(database_url()).dispose()
+    assert (_mode(folder), _mode(database)) == (0o700, 0o600)
+
+
+def test_config_csv_exports_are_private_whatever_the_umask(tmp_path: Path,
+                                                           open_umask: None) -> None:
+    import pandas as pd
+
+    from pipeline.export.csvsafe import write_csv_atomic
+
+    out = tmp_path / "shortlists" / "role.csv"
+    write_csv_atomic(pd.DataFrame({"candidate_id": ["a"]}), out)
+    assert _mode(out) == 0o600

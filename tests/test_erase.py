@@ -11,10 +11,11 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from pipeline.audit.log import entries, verify
@@ -30,7 +31,7 @@ from pipeline.privacy.erase import (
 from pipeline.records import IngestResult, Quarantined, SourceDocument
 from pipeline.runs.flows import score_batch
 from pipeline.store.db import open_store
-from pipeline.store.models import TombstoneRow
+from pipeline.store.models import ResumeRow, TombstoneRow
 
 from .conftest import AS_OF, RUBRICS, SAMPLE_PROFILES
 
@@ -64,6 +65,8 @@ def test_erase_removes_candidate_everywhere_and_the_next_run_skips_them(
         prefect_harness, source: Path, tmp_path: Path, database_url: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out" / "shortlist.csv"
+    # One key for the whole test: tombstones and the keyed audit chain are both under it.
+    monkeypatch.setenv("TRAJECTORY_SECRET_KEY", KEY.decode())
     first = score_batch(source, GPA, out, database_url, as_of=AS_OF, actor="nightly")
     before = pd.read_csv(out)
     quarantine_before = pd.read_csv(first.quarantine_file)
@@ -94,7 +97,6 @@ def test_erase_removes_candidate_everywhere_and_the_next_run_skips_them(
 
         # The nightly run sees the files again (and a renamed copy of the erased resume).
         (source / "renamed-copy.md").write_text(case_text, encoding="utf-8")
-        monkeypatch.setenv("TRAJECTORY_SECRET_KEY", KEY.decode())
         second = score_batch(source, GPA, tmp_path / "again.csv", database_url, as_of=AS_OF)
         assert second.erased_skipped == 3
         assert second.scored + second.quarantined + second.erased_skipped == second.inputs
@@ -329,3 +331,49 @@ def test_erase_during_nightly_wins_over_the_run(
             assert run is not None and run.status == "partial" and run.erased_skipped == 2
     finally:
         engine.dispose()
+
+
+def _force_secure_delete_off(engine: Any, *, first: bool) -> None:
+    """As a SQLite built with SQLite's own default (secure_delete off): ``first`` before
+    trajectory's own connect hook runs, else after it (the control that grep can see)."""
+    def _off(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA secure_delete=OFF")
+
+    event.listen(engine, "connect", _off, insert=first)
+
+
+@pytest.mark.parametrize("trajectory_sets_it", [True, False],
+                         ids=["forced-off-then-trajectory", "forced-off-last-control"])
+def test_erase_leaves_no_erased_text_in_the_sqlite_file(tmp_path: Path,
+                                                         trajectory_sets_it: bool) -> None:
+    """The erased resume's unique phrase is not in the database file's bytes afterwards, even
+    on a SQLite whose default is secure_delete off; the control (forced off after trajectory's
+    hook) shows the grep would see the phrase if it were left in free pages."""
+    path = tmp_path / "erase.db"
+    engine = open_store(f"sqlite:///{path}")
+    engine.dispose()
+    _force_secure_delete_off(engine, first=trajectory_sets_it)
+    phrase = "quetzal-umbrella-" + "7" * 20
+    text_ = (f"Led the {phrase} migration.\n" * 300)  # overflow pages of its own
+    try:
+        with Session(engine) as session, session.begin():
+            session.add(ResumeRow(candidate_id="gone", content_hash="h" * 64, source="x",
+                                  encoding="utf-8", text=text_, first_seen=NOW))
+            session.add(ResumeRow(candidate_id="stays", content_hash="s" * 64, source="y",
+                                  encoding="utf-8", text="Kept.", first_seen=NOW))
+        erase_candidate(engine, "gone", key=KEY, actor="dpo", now=NOW)
+    finally:
+        engine.dispose()
+    leftover = b"".join(p.read_bytes() for p in tmp_path.glob("erase.db*"))
+    assert (phrase.encode() in leftover) is (not trajectory_sets_it)
+
+
+def test_erase_rewrite_keeps_na_like_ids_byte_for_byte(tmp_path: Path) -> None:
+    from pipeline.privacy.erase import _rewrite_without
+
+    path = tmp_path / "role.csv"
+    path.write_text("rank,candidate_id,score\n1,NA,9.0\n2,None,8.0\n3,null,7.0\n4,,6.0\n"
+                    "5,NaN,5.0\n", encoding="utf-8")
+    assert _rewrite_without(path, "None", renumber=True)
+    assert path.read_text(encoding="utf-8") == (
+        "rank,candidate_id,score\n1,NA,9.0\n2,null,7.0\n3,,6.0\n4,NaN,5.0\n")

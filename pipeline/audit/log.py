@@ -1,4 +1,4 @@
-"""Audit log: a hash-chained record of every run, export, erasure and purge.
+"""Audit log: a keyed hash chain recording every run, export, erasure and purge.
 
 Each entry says what happened (``action``), who or what started it (``actor``: an OS user, or
 ``--actor`` for a scheduler), when, and details that identify what went in and came out by
@@ -6,21 +6,25 @@ hash: the inputs' content hashes, the rubric and extractor versions, the SHA-256
 exported file, the rows an erasure or a purge removed. It never holds resume text, and never a
 candidate id in clear: an erased candidate appears only as the keyed hash of the tombstone.
 
-Entries are chained::
+Entries are chained with HMAC-SHA256 under trajectory's secret key (``pipeline.config``)::
 
-    entry_hash = sha256(prev_hash + canonical JSON of {seq, at, action, actor, details})
+    entry_hash = HMAC(key, prev_hash + canonical JSON of {seq, at, action, actor, details})
 
-with ``prev_hash`` of the first entry 64 zeros. Editing an entry changes its hash; deleting one
-breaks the next entry's ``prev_hash`` and leaves a gap in ``seq``. Removing the newest entries
-cannot be seen from inside the database, so ``verify`` reports the head hash for an operator to
-keep elsewhere. Appending locks the log (a PostgreSQL advisory lock, SQLite's write lock) so
-concurrent writers extend one chain; ``prev_hash`` is unique as a last line of defence.
+with ``prev_hash`` of the first entry 64 zeros. Editing an entry changes its hash, and without
+the key nobody can compute the hashes of a re-chained log; deleting one breaks the next entry's
+``prev_hash`` and leaves a gap in ``seq``. Removing the newest entries (or all of them) shows
+against the anchors: each run records the head it left (``runs.audit_head``/``audit_seq``), and
+:func:`pipeline.audit.verify.verify_chain` checks every anchor. Entries written before the
+chain was keyed (plain SHA-256) were re-keyed by revision 0005 if their chain was intact.
+Appending locks the log (a PostgreSQL advisory lock, SQLite's write lock) so concurrent
+writers extend one chain; ``prev_hash`` is unique as a last line of defence.
 """
 
 from __future__ import annotations
 
 import getpass
 import hashlib
+import hmac
 import json
 import socket
 from dataclasses import dataclass
@@ -32,8 +36,9 @@ from sqlalchemy import select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from pipeline.config import secret_key
 from pipeline.hashing import file_sha256
-from pipeline.store.models import AuditRow
+from pipeline.store.models import AuditRow, RunRow
 
 ACTIONS: tuple[str, ...] = ("run", "export", "erase", "purge")
 GENESIS = "0" * 64
@@ -82,17 +87,22 @@ def canonical_json(value: Any) -> str:
 
 
 def entry_hash(prev_hash: str, seq: int, at: datetime, action: str, actor: str,
-               details: dict[str, Any]) -> str:
-    """The hash of one entry, covering the previous entry's hash."""
-    body = canonical_json({"seq": seq, "at": _stamp(at), "action": action, "actor": actor,
+               details: dict[str, Any], key: bytes | None = None) -> str:
+    """The hash of one entry, covering the previous entry's hash: HMAC-SHA256 under ``key``,
+    or (``key`` None) the plain SHA-256 that entries had before revision 0005 keyed them."""
+    body = canonical_json({"seq": seq, "at": stamp(at), "action": action, "actor": actor,
                            "details": details})
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+    message = (prev_hash + body).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(message).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def append_in(session: Session, action: str, actor: str, details: dict[str, Any],
-              now: datetime) -> AuditEntry:
+              now: datetime, key: bytes | None = None) -> AuditEntry:
     """Append an entry inside the caller's transaction (so the action and its entry commit
-    together). ``details`` must be JSON values and hold no personal data."""
+    together), chained under ``key`` (default: the configured secret key). ``details`` must be
+    JSON values and hold no personal data."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}; expected one of {ACTIONS}")
     _lock(session)
@@ -101,7 +111,7 @@ def append_in(session: Session, action: str, actor: str, details: dict[str, Any]
     ).first()
     seq, prev = (head.seq + 1, head.entry_hash) if head else (1, GENESIS)
     details = json.loads(canonical_json(details))  # exactly what is stored and re-hashed
-    digest = entry_hash(prev, seq, now, action, actor, details)
+    digest = entry_hash(prev, seq, now, action, actor, details, key or secret_key())
     session.add(AuditRow(seq=seq, at=now, action=action, actor=actor,
                          details=canonical_json(details), prev_hash=prev, entry_hash=digest))
     session.flush()
@@ -109,10 +119,10 @@ def append_in(session: Session, action: str, actor: str, details: dict[str, Any]
 
 
 def append(engine: Engine, action: str, actor: str, details: dict[str, Any],
-           now: datetime) -> AuditEntry:
+           now: datetime, key: bytes | None = None) -> AuditEntry:
     """Append an entry in a transaction of its own."""
     with Session(engine) as session, session.begin():
-        return append_in(session, action, actor, details, now)
+        return append_in(session, action, actor, details, now, key)
 
 
 def entries(engine: Engine) -> list[AuditEntry]:
@@ -123,31 +133,14 @@ def entries(engine: Engine) -> list[AuditEntry]:
                 for r in session.scalars(select(AuditRow).order_by(AuditRow.seq))]
 
 
-def verify(engine: Engine) -> ChainReport:
-    """Recompute the chain and report every entry that was edited, removed or reordered."""
-    problems: list[str] = []
-    prev, expected, count = GENESIS, 1, 0
-    with Session(engine) as session:
-        for row in session.scalars(select(AuditRow).order_by(AuditRow.seq)):
-            count += 1
-            if row.seq != expected:
-                problems.append(f"entries {expected}–{row.seq - 1} are missing")
-            if row.prev_hash != prev:
-                problems.append(f"entry {row.seq} ({row.action}): does not follow the entry "
-                                "before it (an entry was removed, inserted or re-hashed)")
-            try:
-                details = json.loads(row.details)
-            except json.JSONDecodeError:
-                details = row.details
-            if entry_hash(row.prev_hash, row.seq, row.at, row.action, row.actor,
-                          details) != row.entry_hash:
-                problems.append(f"entry {row.seq} ({row.action}): its contents do not match "
-                                "its hash (edited)")
-            prev, expected = row.entry_hash, row.seq + 1
-    return ChainReport(count, prev, tuple(problems))
+def verify(engine: Engine, key: bytes | None = None) -> ChainReport:
+    """Recompute the chain and check its anchors (see :mod:`pipeline.audit.verify`)."""
+    from pipeline.audit.verify import verify_chain
+
+    return verify_chain(engine, key or secret_key())
 
 
-def _stamp(at: datetime) -> str:
+def stamp(at: datetime) -> str:
     """UTC, microseconds, ``Z``: the same text whichever backend returned the datetime
     (SQLite gives it back naive, PostgreSQL in the session's time zone)."""
     at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
@@ -167,21 +160,25 @@ def record_run(engine: Engine, *, actor: str, now: datetime, run_id: str, starte
                source: str, rubric: str, rubric_version: str, extractor_version: str,
                code_version: str, input_hashes: list[str], counts: dict[str, int], status: str,
                exports: list[Path] | None, error: str | None = None) -> None:
-    """Append a run's entry and its export's entry, together.
+    """Append a run's entry and its export's entry, together, and anchor the new head in the
+    run's row (``runs.audit_head``/``audit_seq``).
 
     A failed run passes ``exports=None`` (no export entry) and its ``error`` (class and
     redacted message, see ``pipeline.runs.history.describe_error``).
     """
     with Session(engine) as session, session.begin():
-        append_in(session, "run", actor, {
-            "run_id": run_id, "started_at": _stamp(started_at), "source": source,
+        head = append_in(session, "run", actor, {
+            "run_id": run_id, "started_at": stamp(started_at), "source": source,
             "rubric": rubric, "rubric_version": rubric_version,
             "extractor_version": extractor_version, "code_version": code_version,
             "input_hashes": sorted(input_hashes), **counts, "status": status,
             **({"error": error} if error is not None else {}),
         }, now)
         if exports is not None:
-            append_in(session, "export", actor, {
+            head = append_in(session, "export", actor, {
                 "run_id": run_id,
                 "files": [{"path": str(p), "sha256": file_sha256(p)} for p in exports],
             }, now)
+        # The anchor: cutting this entry off (or emptying the log) now shows in verify.
+        session.execute(update(RunRow).where(RunRow.run_id == run_id)
+                        .values(audit_head=head.entry_hash, audit_seq=head.seq))

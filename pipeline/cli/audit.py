@@ -76,8 +76,10 @@ def audit_verify(database: DatabaseOption = None) -> None:
         engine.dispose()
     except TrajectoryError as err:
         raise fail(err) from err
-    for problem in report.problems:
-        err_console.print(f"[bold red]broken:[/] {problem}")
+    from rich.markup import escape
+
+    for problem in report.problems:  # problems quote stored values: never markup
+        err_console.print(f"[bold red]broken:[/] {escape(problem)}")
     state = "intact" if report.ok else "BROKEN"
     console.print(f"audit log {state}: {report.entries} entries, head {report.head}")
     if not report.ok:

@@ -9,13 +9,16 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.segment import Segment
+
+from pipeline.textsafe import printable
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -23,8 +26,22 @@ EXIT_PARTIAL = 3
 #: How a run stopped by SIGTERM exits (128 + the signal's number, as a shell reports it).
 EXIT_TERMINATED = 128 + signal.SIGTERM
 
-console = Console()
-err_console = Console(stderr=True)
+class SafeConsole(Console):
+    """A console that never writes a control character it was given: candidate ids, file
+    names and resume phrases are data, so an ESC sequence or a carriage return in them is shown
+    as ``\\x1b``/``\\x0d`` (:func:`pipeline.textsafe.printable`); newlines and tabs stay, and
+    Rich's own styling is added after."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        # Rich's one place where segments become text (rich 13-15); control segments are its
+        # own cursor moves, not our text.
+        return super()._render_buffer(
+            segment if segment.control else Segment(printable(segment.text), segment.style)
+            for segment in buffer)
+
+
+console = SafeConsole()
+err_console = SafeConsole(stderr=True)
 
 DatabaseOption = Annotated[str | None, typer.Option(
     "--database", help="SQLAlchemy URL; default $TRAJECTORY_DATABASE_URL or a SQLite file in "

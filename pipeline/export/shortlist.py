@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -115,6 +116,20 @@ DIFF_COLUMNS: tuple[str, ...] = (
 )
 
 
+NUMERIC_COLUMNS = ("rank", "score", "old_rank", "new_rank", "old_score", "new_score")
+#: Candidate ids and other text read back from our CSVs stay text: "NA", "NaN", "None",
+#: "null" and "" are ids like any other, never missing values.
+ID_DTYPES: dict[str, type] = {"candidate_id": str}
+
+
+def read_shortlist(path: Path, **options: Any) -> pd.DataFrame:
+    """A shortlist (or diff, previous) CSV this project wrote → a DataFrame whose
+    ``candidate_id`` is the text written: no NA parsing of ids (``keep_default_na=False``);
+    blank numbers (``rank``, ``score``) still read as missing. ``options`` go to read_csv."""
+    return pd.read_csv(path, dtype=ID_DTYPES, keep_default_na=False,
+                       na_values={c: [""] for c in NUMERIC_COLUMNS}, **options)
+
+
 def diff_path(shortlist: Path) -> Path:
     """``SHORTLIST.diff.csv`` beside ``SHORTLIST.csv``."""
     return shortlist.with_name(f"{shortlist.stem}.diff.csv")
@@ -172,7 +187,7 @@ def export_with_diff(
     if last_complete_sha256 and out.is_file() and (
             hashlib.sha256(out.read_bytes()).hexdigest() == last_complete_sha256):
         copy_atomic(out, previous)
-    old = pd.read_csv(previous, dtype={"candidate_id": str}) if previous.is_file() else None
+    old = read_shortlist(previous) if previous.is_file() else None
     current = shortlist_frame(ranked, scored_at)
     write_csv_atomic(shortlist_diff(old, current), diff_path(out))
     write_csv_atomic(current, out)

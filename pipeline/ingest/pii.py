@@ -5,6 +5,11 @@ Resumes are meant to arrive anonymised; this guard makes sure before anything is
 offline (regular expressions compiled once, no model) and reports how many of each kind it
 replaced, never the values. Its recall per kind and its false positives on benign look-alikes
 are measured by ``scripts/evaluate_pii.py`` over a generated set (``tests/pii_cases.py``).
+Measured on that set before these rules were written: Presidio's pattern recognizers (no NLP
+engine) with ``phonenumbers`` changed 76 of 134 benign texts (years, versions, ISO numbers read
+as dates and phones) and their URL and e-mail recognizers fetch the public-suffix list over the
+network; ``phonenumbers`` alone (strict) found 64-79% of the phones (it needs a home region
+for local numbers) and at lenient settings matched versions and year ranges. Neither is used.
 Kinds and their placeholders (:data:`PLACEHOLDERS`):
 
 - ``email``: ``jane.doe@example.com``, ``jane [at] example [dot] com``, ``jane AT example DOT

@@ -111,6 +111,7 @@ def erase_candidate(engine: Engine, candidate_id: str, *, key: bytes, actor: str
                                        .where(RunRow.exports.is_not(None))).all():
             shortlists += [p for p in exports or {} if _is_shortlist(Path(p))]
 
+    _vacuum(engine)
     rewritten: list[Path] = []
     failed: list[tuple[Path, str]] = []
     for shortlist in sorted({Path(p) for p in shortlists if p}):
@@ -123,12 +124,29 @@ def erase_candidate(engine: Engine, candidate_id: str, *, key: bytes, actor: str
             except (OSError, csv.Error, ValueError) as err:
                 failed.append((path, str(err)))
 
-    audit_log.append(engine, "erase", actor, {
-        "subject": subject, "rows": rows, "already_erased": already,
-        "files": [{"path": str(p), "sha256": file_sha256(p)} for p in rewritten],
-        "failed_files": [str(p) for p, _ in failed],
-    }, now)
+    with Session(engine) as session, session.begin():
+        entry = audit_log.append_in(session, "erase", actor, {
+            "subject": subject, "rows": rows, "already_erased": already,
+            "files": [{"path": str(p), "sha256": file_sha256(p)} for p in rewritten],
+            "failed_files": [str(p) for p, _ in failed],
+        }, now, key)
+        # The anchor: removing this entry later shows in ``audit verify``.
+        session.execute(update(TombstoneRow).where(TombstoneRow.subject == subject)
+                        .values(audit_seq=entry.seq))
     return ErasureReport(subject, rows, tuple(rewritten), tuple(failed), already)
+
+
+def _vacuum(engine: Engine) -> None:
+    """On PostgreSQL, VACUUM the tables an erasure deleted from: the dead rows are pruned and
+    their space marked for reuse, so no new snapshot or ``pageinspect`` of live pages shows
+    them. It does not scrub the disk, the WAL or backups (README, "Security model"); SQLite
+    needs nothing here, as every connection runs with ``secure_delete`` on."""
+    if engine.dialect.name != "postgresql":
+        return
+    tables = ", ".join(model.__tablename__ for model in ERASED_TABLES)
+    # VACUUM cannot run in a transaction; a role that does not own a table gets a warning.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(f"VACUUM {tables}")
 
 
 def tombstone_check(bind: Engine | Session,

@@ -39,6 +39,7 @@ from pipeline.config import (
     SourceSettings,
     secret_key,
 )
+from pipeline.errors import RubricError
 from pipeline.extract.build import extractor_version
 from pipeline.extract.evidence import extract_each
 from pipeline.ingest.formats import FormatLimits
@@ -297,6 +298,22 @@ def latest_evidence(engine: Engine, version: str, candidates: Collection[str] | 
     return [(rid, from_jsonable(CandidateEvidence, data)) for _, rid, data in rows]
 
 
+def refuse_changed_rubric(session: Session, rubric: Rubric) -> None:
+    """Raise :class:`RubricError` when scores are stored under ``rubric``'s name and version
+    from a rubric with other content: the stored scores would be overwritten by a different
+    rubric under the same label. Scores from before revision 0005 (no hash) never block."""
+    other = session.scalar(
+        select(ScoreRow.rubric_hash).where(
+            ScoreRow.rubric == rubric.name, ScoreRow.rubric_version == rubric.version,
+            ScoreRow.rubric_hash.is_not(None), ScoreRow.rubric_hash != rubric.content_hash)
+        .limit(1))
+    if other is not None:
+        raise RubricError(
+            f"rubric {rubric.name!r} version {rubric.version!r} has changed since scores were "
+            f"stored under that name and version (content hash {other[:12]}…, now "
+            f"{rubric.content_hash[:12]}…); bump its 'version' to score with the new content")
+
+
 def score_rubric(engine: Engine, run_id: str, evidence: Iterable[tuple[int, CandidateEvidence]],
                  rubric: Rubric, as_of: date, now: datetime,
                  key: Callable[[], bytes] = secret_key,
@@ -310,17 +327,19 @@ def score_rubric(engine: Engine, run_id: str, evidence: Iterable[tuple[int, Cand
     ranked, errors = score_each([e for _, e in pairs], rubric, as_of)
     for e, err in errors:
         _failed(failed, failure(err, "score", e.resume.candidate_id, e.resume.candidate_id))
+    digest = rubric.content_hash
     with Session(engine) as session, session.begin():
+        refuse_changed_rubric(session, rubric)
         erased = tombstone_check(session, key)
         ranked = [s for s in ranked if not erased(s.candidate_id, s.content_hash)]
         rows = [{
             "resume_id": resume_ids[(s.candidate_id, s.content_hash)],
             "candidate_id": s.candidate_id, "rubric": s.rubric,
-            "rubric_version": s.rubric_version, "score": s.score,
+            "rubric_version": s.rubric_version, "rubric_hash": digest, "score": s.score,
             "explanation": to_jsonable(s), "run_id": run_id, "scored_at": now,
         } for s in ranked]
         for start in range(0, len(rows), UPSERT_BATCH):
             upsert(session, ScoreRow, rows[start:start + UPSERT_BATCH],
                    keys=("resume_id", "rubric", "rubric_version"),
-                   update=("score", "explanation", "run_id", "scored_at"))
+                   update=("score", "rubric_hash", "explanation", "run_id", "scored_at"))
     return ranked

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import pandas as pd
 from sqlalchemy.engine import Engine
 
 from pipeline.config import secret_key
@@ -103,9 +102,9 @@ def reusable_outcomes(engine: Engine, extractor: str, rubric_paths: tuple[Path, 
 def outcome(rubric: str, version: str, paths: tuple[Path, Path, Path], scored: int,
             top: int) -> RubricOutcome:
     """A rubric's outcome from the files written: (shortlist, quarantine, diff)."""
-    head = pd.read_csv(paths[0], nrows=top, usecols=["rank", "candidate_id", "score"],
-                       dtype={"candidate_id": str})
-    diff = pd.read_csv(paths[2], usecols=["change"])
+    head = export_stage.read_shortlist(paths[0], nrows=top,
+                                       usecols=["rank", "candidate_id", "score"])
+    diff = export_stage.read_shortlist(paths[2], usecols=["change"])
     return RubricOutcome(
         rubric=rubric, rubric_version=version, shortlist=paths[0],
         files={str(p): file_sha256(p) for p in paths}, scored=scored,

@@ -3,18 +3,32 @@
 A rubric says what a role values: the weight of each AWS pillar and of each kind of evidence,
 the must-have competencies, how much certifications and tenure may add, and how the 100 points
 of a score are split. See ``rubrics/*.yaml`` and the README's "Rubric format" section.
+
+A rubric file is someone else's input: it must be UTF-8 and at most 1 MB, and every number in
+it a finite number. :attr:`Rubric.content_hash` identifies what it says (not its comments or
+layout); it is stored with each score, so a rubric that changed under the same name and version
+is refused instead of overwriting the scores of the one before (``pipeline.runs.nightly``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
-from typing import Self
+from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pipeline.datafiles import describe_validation_error, read_yaml_mapping, shipped_rubrics_dir
 from pipeline.errors import RubricError
 from pipeline.records import ACCOMPLISHMENT_FLAGS, PILLARS
+
+#: A rubric's numbers: finite, and numbers in the YAML (strict: not "0.20", not true, not
+#: .inf or .nan). An infinite weight would zero every score and rank candidates by name.
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Count = Annotated[int, Field(strict=True)]
+#: Rubric files larger than this are refused before they are parsed.
+MAX_RUBRIC_BYTES = 1_000_000
 
 
 class _Strict(BaseModel):
@@ -24,11 +38,11 @@ class _Strict(BaseModel):
 class PillarWeights(_Strict):
     """Relative weight of each pillar (non-negative; normalised to sum to 1 when scoring)."""
 
-    compute_network_iac: float = Field(ge=0)
-    data: float = Field(ge=0)
-    event_driven: float = Field(ge=0)
-    security_compliance: float = Field(ge=0)
-    operations: float = Field(ge=0)
+    compute_network_iac: Number = Field(ge=0)
+    data: Number = Field(ge=0)
+    event_driven: Number = Field(ge=0)
+    security_compliance: Number = Field(ge=0)
+    operations: Number = Field(ge=0)
 
     def normalised(self) -> dict[str, float]:
         total = sum(getattr(self, p) for p in PILLARS)
@@ -44,9 +58,9 @@ class PillarWeights(_Strict):
 class EvidenceWeights(_Strict):
     """Relative weight of velocity, proactive and outcome evidence (normalised when scoring)."""
 
-    velocity: float = Field(ge=0)
-    proactive: float = Field(ge=0)
-    outcome: float = Field(ge=0)
+    velocity: Number = Field(ge=0)
+    proactive: Number = Field(ge=0)
+    outcome: Number = Field(ge=0)
 
     def normalised(self) -> dict[str, float]:
         total = sum(getattr(self, f) for f in ACCOMPLISHMENT_FLAGS)
@@ -83,12 +97,12 @@ class MustHave(_Strict):
 class CertificationCredit(_Strict):
     """Points per certification by its level on the AWS ladder, capped in total."""
 
-    foundational: float = Field(ge=0)
-    associate: float = Field(ge=0)
-    professional: float = Field(ge=0)
-    specialty: float = Field(ge=0)
-    other: float = Field(ge=0)
-    cap: float = Field(ge=0)
+    foundational: Number = Field(ge=0)
+    associate: Number = Field(ge=0)
+    professional: Number = Field(ge=0)
+    specialty: Number = Field(ge=0)
+    other: Number = Field(ge=0)
+    cap: Number = Field(ge=0)
 
 
 class TenurePolicy(_Strict):
@@ -98,8 +112,8 @@ class TenurePolicy(_Strict):
     ``saturation_years`` buys nothing.
     """
 
-    max_points: float = Field(ge=0, le=10)
-    saturation_years: float = Field(gt=0)
+    max_points: Number = Field(ge=0, le=10)
+    saturation_years: Number = Field(gt=0)
 
 
 #: The trajectory features a rubric weighs (pipeline/score/features.py documents each formula).
@@ -111,12 +125,12 @@ TRAJECTORY_FEATURES: tuple[str, ...] = (
 class FeatureWeights(_Strict):
     """Relative weight of each trajectory feature (non-negative; normalised when scoring)."""
 
-    growth: float = Field(default=0.25, ge=0)
-    promotion_pace: float = Field(default=0.10, ge=0)
-    certification_pace: float = Field(default=0.15, ge=0)
-    breadth: float = Field(default=0.15, ge=0)
-    depth: float = Field(default=0.20, ge=0)
-    consistency: float = Field(default=0.15, ge=0)
+    growth: Number = Field(default=0.25, ge=0)
+    promotion_pace: Number = Field(default=0.10, ge=0)
+    certification_pace: Number = Field(default=0.15, ge=0)
+    breadth: Number = Field(default=0.15, ge=0)
+    depth: Number = Field(default=0.20, ge=0)
+    consistency: Number = Field(default=0.15, ge=0)
 
     def normalised(self) -> dict[str, float]:
         total = sum(getattr(self, f) for f in TRAJECTORY_FEATURES)
@@ -131,8 +145,8 @@ class TrajectoryPolicy(_Strict):
     most-weighted pillars the depth feature averages over.
     """
 
-    recency_half_life_years: float = Field(default=8.0, gt=0)
-    depth_pillars: int = Field(default=2, ge=1, le=len(PILLARS))
+    recency_half_life_years: Number = Field(default=8.0, gt=0)
+    depth_pillars: Count = Field(default=2, ge=1, le=len(PILLARS))
     weights: FeatureWeights = Field(default_factory=FeatureWeights)
 
 
@@ -144,10 +158,10 @@ class ScoreMix(_Strict):
     ``trajectory`` defaults to 0 so a rubric written before trajectory features still loads.
     """
 
-    evidence: float = Field(ge=0)
-    pillar_fit: float = Field(ge=0)
-    trajectory: float = Field(default=0.0, ge=0)
-    must_have_penalty: float = Field(ge=0, description="points lost per missing must-have")
+    evidence: Number = Field(ge=0)
+    pillar_fit: Number = Field(ge=0)
+    trajectory: Number = Field(default=0.0, ge=0)
+    must_have_penalty: Number = Field(ge=0, description="points lost per missing must-have")
 
 
 class Rubric(_Strict):
@@ -185,6 +199,12 @@ class Rubric(_Strict):
             raise ValueError(f"must_haves ids must be unique, got {ids}")
         return self
 
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the validated rubric as canonical JSON: the same for the same content,
+        whatever the file's comments, key order or layout."""
+        body = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 def resolve_rubric(value: Path | str) -> Path:
@@ -211,11 +231,12 @@ def load_rubric(path: Path | str) -> Rubric:
     :func:`resolve_rubric`).
 
     Raises :class:`RubricError` naming the file and each failing field, e.g.
-    ``rubrics/x.yaml: pillar_weights.networking: Extra inputs are not permitted``.
+    ``rubrics/x.yaml: pillar_weights.networking: Extra inputs are not permitted``; a file over
+    :data:`MAX_RUBRIC_BYTES` or not UTF-8 is refused naming the file.
     """
     path = resolve_rubric(path)
     expected = "a mapping of rubric fields"
-    raw = read_yaml_mapping(path, RubricError, "rubric", expected)
+    raw = read_yaml_mapping(path, RubricError, "rubric", expected, max_bytes=MAX_RUBRIC_BYTES)
     if raw is None:
         raise RubricError(f"{path}: expected {expected} at the top level")
     try:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import (
     create_engine,
+    event,
     exists,
     select,
     update,
@@ -25,6 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
+from pipeline.config import data_dir, private_dir, private_file
 from pipeline.errors import StoreError
 from pipeline.store.models import Base, ExtractionRow, ResumeRow, RunRow
 
@@ -32,8 +34,11 @@ from pipeline.store.models import Base, ExtractionRow, ResumeRow, RunRow
 def engine_for(url: str) -> Engine:
     """An engine for ``url``, without touching the schema.
 
-    ``postgresql://`` means psycopg 3 (the driver trajectory installs); a SQLite file's folder
-    is created.
+    ``postgresql://`` means psycopg 3 (the driver trajectory installs). A SQLite file is
+    private: its folder is created 0700 (the data dir is made 0700 even if it exists) and the
+    file 0600 before SQLite first opens it (SQLite gives its journal and WAL files the
+    database's mode). Every SQLite connection runs ``PRAGMA secure_delete=ON``, so deleted
+    rows (an erased resume) are overwritten with zeros, not left in free pages.
     """
     parsed = make_url(url)
     backend = parsed.get_backend_name()
@@ -43,8 +48,24 @@ def engine_for(url: str) -> Engine:
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    return create_engine(parsed)
+        path = Path(parsed.database).expanduser()
+        if path.parent.resolve() == data_dir().expanduser().resolve() or not path.parent.exists():
+            private_dir(path.parent)
+        private_file(path)
+    engine = create_engine(parsed)
+    if backend == "sqlite":
+        secure_delete(engine)
+    return engine
+
+
+def secure_delete(engine: Engine) -> None:
+    """Run ``PRAGMA secure_delete=ON`` on every connection ``engine`` opens (SQLite)."""
+
+    @event.listens_for(engine, "connect")
+    def _secure_delete(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
 
 
 def open_store(url: str) -> Engine:

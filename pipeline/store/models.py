@@ -65,6 +65,10 @@ class RunRow(Base):
     as_of: Mapped[date | None] = mapped_column(Date)
     #: A failed run's error: its class and redacted message (revision 0004; never resume text).
     error: Mapped[str | None] = mapped_column(Text)
+    #: The audit log's head (hash and seq) when the run finished: an anchor that shows when
+    #: the newest entries were cut off (revision 0005; ``pipeline.audit.log.verify``).
+    audit_head: Mapped[str | None] = mapped_column(String(64))
+    audit_seq: Mapped[int | None] = mapped_column(Integer)
 
 
 class ResumeRow(Base):
@@ -108,6 +112,8 @@ class ScoreRow(Base):
     rubric: Mapped[str] = mapped_column(String(128))
     rubric_version: Mapped[str] = mapped_column(String(64))
     score: Mapped[float] = mapped_column(Float)
+    #: The content hash of the rubric scored with (``Rubric.content_hash``; revision 0005).
+    rubric_hash: Mapped[str | None] = mapped_column(String(64))
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
     run_id: Mapped[str] = mapped_column(String(64))
     scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -146,6 +152,9 @@ class TombstoneRow(Base):
     #: Which secret key made ``subject``; a process holding another key must not ingest.
     key_id: Mapped[str] = mapped_column(String(16))
     erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The seq of the audit entry that recorded the erasure: an anchor, as ``runs.audit_seq``
+    #: is for runs (revision 0005; NULL for content tombstones and older erasures).
+    audit_seq: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditRow(Base):

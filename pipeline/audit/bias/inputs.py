@@ -108,8 +108,12 @@ def _read_csv(path: str | PathLike[str], what: str) -> pd.DataFrame:
     p = Path(path)
     try:
         # Ids and versions stay text ("1.10" must not become 1.1); demographics blanks stay "".
+        # Ids and other text are read as written: "NA", "None" or "null" is an id, not a
+        # missing value; only a blank rank or score is missing.
         return pd.read_csv(p, dtype=dict.fromkeys(_TEXT_COLUMNS, str) if what == "shortlist"
-                           else str, keep_default_na=what == "shortlist")
+                           else str, keep_default_na=False,
+                           na_values={"rank": [""], "score": [""]} if what == "shortlist"
+                           else None)
     except FileNotFoundError as exc:
         raise BiasAuditError(f"{p}: {what} file not found; expected a CSV file") from exc
     except OSError as exc:

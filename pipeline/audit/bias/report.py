@@ -25,7 +25,7 @@ from pipeline.audit.bias.stats import (
     FOUR_FIFTHS,
     SMALL_SHARE,
 )
-from pipeline.export.csvsafe import neutralise
+from pipeline.export.csvsafe import neutralise, replacing, write_csv_atomic
 
 UNKNOWN_LABEL = "Unknown"
 SMALL_CATEGORY_NOTE = (
@@ -82,18 +82,19 @@ def bias_frame(report: BiasReport) -> pd.DataFrame:
 
 
 def write_bias_csv(report: BiasReport, path: str | Path) -> Path:
-    """BiasReport → CSV at ``path`` (parents created); returns the path written."""
+    """BiasReport → CSV at ``path`` (parents created; the file 0600, replaced atomically);
+    returns the path written."""
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    bias_frame(report).to_csv(out, index=False)
+    write_csv_atomic(bias_frame(report), out)
     return out
 
 
 def write_bias_markdown(report: BiasReport, path: str | Path) -> Path:
-    """BiasReport → Markdown summary at ``path`` (parents created); returns the path written."""
+    """BiasReport → Markdown summary at ``path`` (parents created; the file 0600, replaced
+    atomically); returns the path written."""
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_bias_markdown(report), encoding="utf-8")
+    with replacing(out) as handle:
+        handle.write(render_bias_markdown(report))
     return out
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 from pipeline.errors import StoreError
+from pipeline.store.db import secure_delete
 
 INITIAL = "0001"
 #: The tables of the initial revision: a database holding them without ``alembic_version`` was
@@ -113,6 +114,7 @@ def _locked(engine: Engine) -> Iterator[Connection]:
     # pysqlite opens transactions lazily and never before DDL; take over and BEGIN EXCLUSIVE,
     # which waits (up to the busy timeout) for any other writer and then keeps it out.
     exclusive = create_engine(engine.url)
+    secure_delete(exclusive)
 
     @event.listens_for(exclusive, "connect")
     def _manual(dbapi_connection, _record):  # type: ignore[no-untyped-def]
