@@ -82,7 +82,15 @@ def score(
         raise typer.Exit(EXIT_ERROR)
 
     quiet_prefect(verbose)
+    from pipeline.runs.api import start_api_early
+
+    # Prefect's temporary API (when no server is configured) starts while the pipeline is
+    # imported and the model loaded, instead of after.
+    early_api = start_api_early()
+    from pipeline.extract.build import build_nlp
     from pipeline.runs.flows import STAGES, score_batch
+
+    build_nlp()  # cached: the flow's tasks reuse it
 
     url = database_url(database)
     progress_log = logging.getLogger("pipeline.progress")
@@ -93,7 +101,7 @@ def score(
         handler = _ProgressHandler(bar, bar.add_task("starting", total=len(STAGES)))
         progress_log.addHandler(handler)
         try:
-            with sigterm_unwinds():
+            with sigterm_unwinds(), early_api.ready():
                 summary = score_batch(source, rubric_file, out, url, top, actor=actor)
         except TrajectoryError as err:
             raise fail(err) from err
