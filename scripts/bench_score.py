@@ -30,7 +30,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "real-resumes"
+#: ../shared beside the checkout, or beside its parent folder (a git worktree one level deeper).
+CORPUS = next((base / "shared" / "corpus" / "real-resumes" for base in (ROOT.parent,
+               ROOT.parent.parent) if (base / "shared" / "corpus" / "real-resumes").is_dir()),
+              ROOT.parent / "shared" / "corpus" / "real-resumes")
 TRAJECTORY = str(Path(sys.executable).with_name("trajectory"))
 RUBRIC = "global-principal-architect"
 
