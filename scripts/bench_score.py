@@ -11,7 +11,9 @@ seconds of the command and everything it started, and its peak RSS (the largest 
 Also printed: the tokenizer ceiling (``spacy.blank("en")`` over the corpus texts, this
 process, the same run), the one-resume cold start (median of three), and the nightly flow
 over the first size: everything new, nothing changed the same day, nothing changed the next
-day. On a machine shared with other work, read resumes/s against CPU seconds.
+day. On a machine shared with other work, read resumes/s against CPU seconds. With more than
+one worker the CPU seconds leave out the extraction workers (children of the forkserver
+process, which the command does not wait for), so they undercount.
 
 Usage: .venv/bin/python scripts/bench_score.py [--sizes 2000 10000] [--100k] [--workers 1 2]
        [--corpus DIR] [--no-nightly]
