@@ -126,3 +126,9 @@ class CorpusError(TrajectoryError):
     """A labelled training or evaluation corpus is malformed (duplicate ids, unknown labels)."""
 
     error_code: ClassVar[str] = "corpus"
+
+
+class OrchestrationError(TrajectoryError):
+    """Prefect's temporary local API, or a Dask cluster, could not be started or reached."""
+
+    error_code: ClassVar[str] = "orchestration"

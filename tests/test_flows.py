@@ -98,11 +98,14 @@ def test_flows_rerun_is_identical_and_does_not_duplicate(prefect_harness, tmp_pa
     assert first.run_id != second.run_id
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_flows_shortlist_of_sample_profiles_matches_golden(prefect_harness, tmp_path: Path,
-                                                           database_url: str) -> None:
-    """The CSV a recruiter reads; regenerate with UPDATE_GOLDEN=1 after a deliberate change."""
+                                                           database_url: str,
+                                                           workers: int) -> None:
+    """The CSV a recruiter reads; regenerate with UPDATE_GOLDEN=1 after a deliberate change.
+    Two worker processes (forkserver, beside the flow's threads) give the same cells."""
     out = tmp_path / "shortlist.csv"
-    score_batch(SAMPLE_PROFILES, GPA, out, database_url, as_of=AS_OF)
+    score_batch(SAMPLE_PROFILES, GPA, out, database_url, as_of=AS_OF, workers=workers)
     produced = _cells_without_scored_at(out)
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.parent.mkdir(exist_ok=True)
@@ -167,3 +170,24 @@ def test_flows_score_batch_failed_stage_ends_run_failed_with_audit_entry(
     assert details["run_id"] == run.run_id and details["status"] == "failed"
     assert details["error"] == run.error and details["rubric"] == "global-principal-architect"
     assert "senior-dev" not in repr(details) and "jane@" not in repr(details)
+
+
+def test_flows_dask_cluster_gives_the_single_process_shortlist(
+        prefect_harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Extraction chunks on a two-worker Dask cluster (loopback): the same cells."""
+    distributed = pytest.importorskip("distributed")
+    from pipeline.runs import nightly
+    from pipeline.runs.flows import score_batch_on
+
+    single = tmp_path / "single.csv"
+    score_batch(SAMPLE_PROFILES, GPA, single, f"sqlite:///{tmp_path / 'single.db'}", as_of=AS_OF)
+    monkeypatch.setattr(nightly, "EXTRACT_BATCH", 4)  # several chunks, so both workers work
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        clustered = tmp_path / "dask.csv"
+        summary = score_batch_on(address)(SAMPLE_PROFILES, GPA, clustered,
+                                          f"sqlite:///{tmp_path / 'dask.db'}", as_of=AS_OF,
+                                          dask_scheduler=address)
+    assert summary.extracted > 4
+    assert _cells_without_scored_at(clustered) == _cells_without_scored_at(single)

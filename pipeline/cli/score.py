@@ -59,6 +59,13 @@ def score(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")]
     = False,
     actor: ActorOption = None,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="Local worker processes for extraction (default 1: this "
+        "process). The shortlist is the same.")] = 1,
+    dask_scheduler: Annotated[str | None, typer.Option(
+        "--dask-scheduler", envvar="TRAJECTORY_DASK_SCHEDULER", help="Run extraction on the "
+        "Dask cluster whose scheduler is at this address (tcp://HOST:8786); default "
+        "$TRAJECTORY_DASK_SCHEDULER, else this machine.")] = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Exit 3 (partial) when any input was quarantined.")] = False,
 ) -> None:
@@ -82,7 +89,15 @@ def score(
         raise typer.Exit(EXIT_ERROR)
 
     quiet_prefect(verbose)
-    from pipeline.runs.flows import STAGES, score_batch
+    from pipeline.runs.api import start_api_early
+
+    # Prefect's temporary API (when no server is configured) starts while the pipeline is
+    # imported and the model loaded, instead of after.
+    early_api = start_api_early()
+    from pipeline.extract.build import build_nlp
+    from pipeline.runs.flows import STAGES, score_batch_on
+
+    build_nlp()  # cached: the flow's tasks reuse it
 
     url = database_url(database)
     progress_log = logging.getLogger("pipeline.progress")
@@ -93,8 +108,10 @@ def score(
         handler = _ProgressHandler(bar, bar.add_task("starting", total=len(STAGES)))
         progress_log.addHandler(handler)
         try:
-            with sigterm_unwinds():
-                summary = score_batch(source, rubric_file, out, url, top, actor=actor)
+            with sigterm_unwinds(), early_api.ready():
+                summary = score_batch_on(dask_scheduler)(
+                    source, rubric_file, out, url, top, actor=actor, workers=workers,
+                    dask_scheduler=dask_scheduler)
         except TrajectoryError as err:
             raise fail(err) from err
         except Terminated as err:

@@ -22,6 +22,7 @@ import pickle
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from multiprocessing.pool import Pool
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -154,7 +155,7 @@ def extract_many(
 
 def extract_each(
     batch: Sequence[tuple[Resume, str]], nlp: Language | None = None, n_process: int = 1,
-    limits: ResumeLimits = DEFAULT_RESUME_LIMITS,
+    limits: ResumeLimits = DEFAULT_RESUME_LIMITS, pool: Pool | None = None,
 ) -> list[CandidateEvidence | Exception]:
     """Many resumes → their evidence, in order; the same records whatever ``n_process`` is.
     A resume whose extraction raises is, in its place, the exception it raised (a
@@ -172,7 +173,19 @@ def extract_each(
     each call re-reads the installed entry points (~0.17 ms here). That is ~1.3 ms to
     serialise and ~1.3 ms to deserialise a sentence that takes ~0.4 ms to extract, and the
     parent deserialises alone: 59 resumes/s on two processes against 254 on one.
+
+    ``pool`` (from :func:`pipeline.extract.workers.worker_pool`, safe in a threaded process
+    such as a Prefect flow, where forking is not) extracts the chunks in its workers instead;
+    its workers run the cached ``build_nlp()`` pipeline, so ``nlp`` must be that one.
     """
+    if pool is not None:
+        nlp = nlp if nlp is not None else build_nlp()
+        if nlp is not build_nlp():
+            raise ValueError("a worker pool runs build_nlp(); extract with it or without a pool")
+        resumes = [resume for resume, _ in batch]
+        chunks = [resumes[i:i + _CHUNK] for i in range(0, len(resumes), _CHUNK)]
+        sentences = [s for part in pool.map(_worker_sentences, chunks, 1) for s in part]
+        return _assemble(batch, sentences, nlp)
     if n_process < 1:
         raise ValueError(f"n_process={n_process}: expected 1 (this process) or more")
     nlp = nlp if nlp is not None else build_nlp()
@@ -185,6 +198,11 @@ def extract_each(
         context = mp.get_context("fork")
         with context.Pool(min(n_process, len(chunks)), _set_worker_nlp, (nlp, limits)) as pool:
             sentences = [s for part in pool.map(_worker_sentences, chunks, 1) for s in part]
+    return _assemble(batch, sentences, nlp)
+
+
+def _assemble(batch: Sequence[tuple[Resume, str]], sentences: Sequence[_Found], nlp: Language
+              ) -> list[CandidateEvidence | Exception]:
     version = extractor_version(nlp)
     out: list[CandidateEvidence | Exception] = []
     for (resume, content_hash), found in zip(batch, sentences, strict=True):

@@ -78,17 +78,60 @@ def ingest_task(database_url: str, source: Path, exclude: tuple[Path, ...], run_
 
 @task(name="extract", cache_policy=NO_CACHE)
 def extract_task(database_url: str, run_id: str, candidates: frozenset[str], now: datetime,
-                 limits: ResumeLimits) -> tuple[int, tuple[Quarantined, ...]]:
+                 limits: ResumeLimits, workers: int = 1) -> tuple[int, tuple[Quarantined, ...]]:
     engine = store_stage.open_store(database_url)
     failed: list[Quarantined] = []
     try:
         done = nightly_stage.extract_pending(engine, build_nlp(), now, candidates=candidates,
-                                             limits=limits, failed=failed)
+                                             limits=limits, failed=failed, workers=workers)
         nightly_stage.store_quarantined(engine, run_id, failed, now)
     finally:
         engine.dispose()
     _stage_done("extract", f"{done} resumes extracted, {len(failed)} quarantined")
     return done, tuple(failed)
+
+
+@task(name="extract-chunk", cache_policy=NO_CACHE, retries=1)
+def extract_chunk_task(rows: list[nightly_stage.PendingVersion], limits: ResumeLimits
+                       ) -> tuple[list[tuple[int, str, str, dict[str, Any]]],
+                                  list[Quarantined]]:
+    # Runs on a Dask worker: no database, only the rows it is handed (redacted text).
+    return nightly_stage.extract_chunk(rows, build_nlp(), limits)
+
+
+def _extract_on_cluster(database_url: str, run_id: str, candidates: frozenset[str],
+                        now: datetime, limits: ResumeLimits) -> tuple[int, tuple[Quarantined, ...]]:
+    """The extract stage with its chunks as tasks on the flow's (Dask) task runner; this
+    process reads the pending versions and stores each chunk's evidence as it comes back."""
+    engine = store_stage.open_store(database_url)
+    failed: list[Quarantined] = []
+    done = 0
+    try:
+        version = extractor_version(build_nlp())
+        pending = nightly_stage.pending_versions(engine, version, candidates)
+        size = nightly_stage.EXTRACT_BATCH
+        futures = [extract_chunk_task.submit(pending[i:i + size], limits)
+                   for i in range(0, len(pending), size)]
+        for future in futures:
+            extracted, lost = future.result()
+            failed.extend(lost)
+            done += nightly_stage.store_extractions(engine, version, extracted, now)
+        nightly_stage.store_quarantined(engine, run_id, failed, now)
+    finally:
+        engine.dispose()
+    _stage_done("extract", f"{done} resumes extracted, {len(failed)} quarantined")
+    return done, tuple(failed)
+
+
+def score_batch_on(dask_scheduler: str | None) -> Any:
+    """``score_batch``, with its extraction chunks run on the Dask cluster whose scheduler is
+    at ``dask_scheduler`` (``tcp://HOST:8786``) when given; call it with the same address."""
+    if not dask_scheduler:
+        return score_batch
+    from prefect_dask import DaskTaskRunner
+
+    return score_batch.with_options(  # prefect-dask types its runner loosely
+        task_runner=DaskTaskRunner(address=dask_scheduler))  # type: ignore[arg-type]
 
 
 @task(name="score", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
@@ -128,6 +171,8 @@ def score_batch(
     top: int | None = None,
     as_of: date | None = None,
     actor: str | None = None,
+    workers: int = 1,
+    dask_scheduler: str | None = None,
 ) -> RunSummary:
     """Score a folder of resumes against one rubric and write the ranked shortlist CSV.
 
@@ -137,7 +182,10 @@ def score_batch(
     shortlist holds this folder's candidates only. The rubric is validated before any resume
     is read. ``as_of`` (default: today, UTC) ends roles that run to "present". Erased
     candidates are skipped (and counted); the run and its export are recorded in the audit
-    log as ``actor`` (default: the OS user).
+    log as ``actor`` (default: the OS user). ``workers`` > 1 extracts in that many local
+    worker processes (started with forkserver: safe beside the flow's threads); the
+    shortlist is the same. ``dask_scheduler`` (run the flow from ``score_batch_on(address)``)
+    sends the extraction chunks to that Dask cluster instead; the shortlist is the same.
     """
     rubric = load_rubric(rubric_path)
     limit_settings = retention.load_settings(config_file()).limits
@@ -157,7 +205,12 @@ def score_batch(
             outputs = (out, export_stage.quarantine_path(out))
             staged = ingest_task(database_url, source, outputs, run_id, now, limits)
             candidates = frozenset(cid for cid, _, _ in staged.documents)
-            extracted, unextracted = extract_task(database_url, run_id, candidates, now, limits)
+            if dask_scheduler:
+                extracted, unextracted = _extract_on_cluster(database_url, run_id, candidates,
+                                                             now, limits)
+            else:
+                extracted, unextracted = extract_task(database_url, run_id, candidates, now,
+                                                      limits, workers)
             ranked, unscored = score_task(database_url, run_id, candidates, rubric, as_of, now)
             staged = replace(staged, quarantined=(*staged.quarantined, *unextracted, *unscored))
             # An erasure since ingestion wins: the store left the candidate out, and so does

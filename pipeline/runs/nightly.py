@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from multiprocessing.pool import Pool
+from typing import Any, NamedTuple
 
 from spacy.language import Language
 from sqlalchemy import Select, exists, func, select
@@ -42,6 +43,7 @@ from pipeline.config import (
 from pipeline.errors import RubricError
 from pipeline.extract.build import extractor_version
 from pipeline.extract.evidence import extract_each
+from pipeline.extract.workers import worker_pool
 from pipeline.ingest.formats import FormatLimits
 from pipeline.ingest.pii import PII_KINDS, redact
 from pipeline.ingest.read import ingest_source
@@ -55,9 +57,11 @@ from pipeline.records import (
     CandidateEvidence,
     IngestResult,
     Quarantined,
+    Resume,
     ScoredCandidate,
     SourceDocument,
 )
+from pipeline.runs.parsed import PARSED
 from pipeline.score.rubric import Rubric
 from pipeline.score.scoring import score_each
 from pipeline.store.db import upsert
@@ -142,6 +146,8 @@ def stage_inputs(engine: Engine, ingested: IngestResult, run_id: str, now: datet
     """
     totals = dict.fromkeys(PII_KINDS, 0)
     documents: list[tuple[str, str, str]] = []
+    parsed: list[tuple[str, str, Resume]] = []
+    rows: list[dict[str, Any]] = []  # resume versions, upserted UPSERT_BATCH at a time
     with Session(engine) as session, session.begin():
         kept, erased_skipped = skip_erased(ingested, tombstone_check(session, key))
         quarantined = list(kept.quarantined)
@@ -153,24 +159,32 @@ def stage_inputs(engine: Engine, ingested: IngestResult, run_id: str, now: datet
                 continue
             redaction = redact(doc.text)
             try:
-                parse_resume(doc.candidate_id, redaction.text)
+                resume = parse_resume(doc.candidate_id, redaction.text)
             except Exception as err:  # noqa: BLE001  (per-resume isolation; pipeline.isolation)
                 quarantined.append(failure(err, "parse", doc.candidate_id, doc.source))
                 continue
+            parsed.append((doc.candidate_id, redaction.text, resume))
             for kind, count in redaction.counts.items():
                 totals[kind] += count
-            upsert(session, ResumeRow, {
+            rows.append({
                 "candidate_id": doc.candidate_id, "content_hash": doc.content_hash,
                 "source": doc.source, "encoding": doc.encoding, "text": redaction.text,
                 "redactions": redaction.counts, "first_seen": now,
-            }, keys=("candidate_id", "content_hash"))
+            })
+            if len(rows) == UPSERT_BATCH:
+                upsert(session, ResumeRow, rows, keys=("candidate_id", "content_hash"))
+                rows = []
             documents.append((doc.candidate_id, doc.content_hash,
                               "new" if known is None else "changed"))
+        if rows:
+            upsert(session, ResumeRow, rows, keys=("candidate_id", "content_hash"))
         for q in quarantined:
             upsert(session, QuarantineRow, {
                 "candidate_id": q.candidate_id, "source": q.source, "reason": q.reason,
                 "code": q.code, "run_id": run_id, "seen_at": now,
             }, keys=("candidate_id", "source", "reason"), update=("code", "run_id", "seen_at"))
+    for candidate_id, text, resume in parsed:  # committed: extraction may reuse the parse
+        PARSED.keep(candidate_id, text, resume)
     kinds = Counter(kind for *_, kind in documents)
     return Staged(inputs=kept.inputs + erased_skipped, new=kinds["new"],
                   changed=kinds["changed"], unchanged=kinds["unchanged"],
@@ -214,15 +228,45 @@ def extract_pending(engine: Engine, nlp: Language, now: datetime,
                     key: Callable[[], bytes] = secret_key,
                     candidates: Collection[str] | None = None,
                     limits: ResumeLimits = DEFAULT_RESUME_LIMITS,
-                    failed: list[Quarantined] | None = None) -> int:
+                    failed: list[Quarantined] | None = None, workers: int = 1) -> int:
     """Extract every latest resume version that has stored text and no extraction by this
     extractor; returns how many were stored (0 when nothing is new or changed). Evidence of a
     candidate erased meanwhile is not stored (checked in the transaction, under ``key``).
     ``candidates`` limits it to those ids (a score run's own inputs); None means all.
 
     A resume whose parse or extraction raises is not stored; its quarantine entry
-    (``pipeline.isolation``) is appended to ``failed`` and the others go on."""
+    (``pipeline.isolation``) is appended to ``failed`` and the others go on. ``workers`` > 1
+    extracts in that many worker processes (``pipeline.extract.workers``; ``nlp`` must then be
+    ``build_nlp()``); the evidence is the same."""
     version = extractor_version(nlp)
+    pending = pending_versions(engine, version, candidates)
+    if not pending:
+        return 0
+    done = 0
+    with worker_pool(workers, limits) as pool:
+        for start in range(0, len(pending), EXTRACT_BATCH):
+            extracted, lost = extract_chunk(pending[start:start + EXTRACT_BATCH], nlp, limits,
+                                            pool)
+            for entry in lost:
+                _failed(failed, entry)
+            done += store_extractions(engine, version, extracted, now, key)
+    return done
+
+
+class PendingVersion(NamedTuple):
+    """A stored resume version waiting for extraction (plain data: travels to a worker)."""
+
+    id: int
+    candidate_id: str
+    content_hash: str
+    text: str | None
+    source: str
+
+
+def pending_versions(engine: Engine, version: str, candidates: Collection[str] | None = None
+                     ) -> list[PendingVersion]:
+    """Rows (id, candidate_id, content_hash, text, source) of the latest resume versions with
+    stored text and no extraction by ``version``, in id order; ``candidates`` limits them."""
     pending: list[Any] = []
     with Session(engine) as session:
         for latest in _latest_ids(candidates):
@@ -234,36 +278,45 @@ def extract_pending(engine: Engine, nlp: Language, now: datetime,
                            ExtractionRow.resume_id == ResumeRow.id,
                            ExtractionRow.extractor_version == version)))).all()
     pending.sort(key=lambda row: row.id)
-    done = 0
-    for start in range(0, len(pending), EXTRACT_BATCH):
-        chunk, parsed = [], []
-        for row in pending[start:start + EXTRACT_BATCH]:
-            try:
-                parsed.append((parse_resume(row.candidate_id, row.text or ""),
-                               row.content_hash))
-                chunk.append(row)
-            except Exception as err:  # noqa: BLE001  (per-resume isolation)
-                _failed(failed, failure(err, "parse", row.candidate_id, row.source))
-        found = extract_each(parsed, nlp, limits=limits)
-        for row, item in zip(chunk, found, strict=True):
-            if isinstance(item, Exception):
-                _failed(failed, failure(item, "extract", row.candidate_id, row.source))
-        chunk = [row for row, item in zip(chunk, found, strict=True)
-                 if not isinstance(item, Exception)]
-        evidence = [item for item in found if not isinstance(item, Exception)]
-        with Session(engine) as session, session.begin():
-            erased = tombstone_check(session, key)
-            rows = [{
-                "resume_id": row.id, "candidate_id": row.candidate_id,
-                "extractor_version": version, "evidence": to_jsonable(found),
-                "extracted_at": now,
-            } for row, found in zip(chunk, evidence, strict=True)
-                if not erased(row.candidate_id, row.content_hash)]
-            if rows:
-                upsert(session, ExtractionRow, rows, keys=("resume_id", "extractor_version"),
-                       update=("evidence", "extracted_at"))
-        done += len(rows)
-    return done
+    return [PendingVersion(*row) for row in pending]
+
+
+def extract_chunk(rows: Sequence[PendingVersion], nlp: Language,
+                  limits: ResumeLimits = DEFAULT_RESUME_LIMITS, pool: Pool | None = None
+                  ) -> tuple[list[tuple[int, str, str, dict[str, Any]]], list[Quarantined]]:
+    """Rows of :func:`pending_versions` → ((resume id, candidate id, content hash, evidence as
+    JSON) of each extracted, quarantine entries of those whose parse or extraction raised).
+    Touches no database, so it can run anywhere (a Dask worker)."""
+    kept, parsed, lost = [], [], []
+    for row in rows:
+        try:
+            parsed.append((PARSED.parse(row.candidate_id, row.text or ""), row.content_hash))
+            kept.append(row)
+        except Exception as err:  # noqa: BLE001  (per-resume isolation)
+            lost.append(failure(err, "parse", row.candidate_id, row.source))
+    extracted = []
+    for row, item in zip(kept, extract_each(parsed, nlp, limits=limits, pool=pool), strict=True):
+        if isinstance(item, Exception):
+            lost.append(failure(item, "extract", row.candidate_id, row.source))
+        else:
+            extracted.append((row.id, row.candidate_id, row.content_hash, to_jsonable(item)))
+    return extracted, lost
+
+
+def store_extractions(engine: Engine, version: str,
+                      extracted: Iterable[tuple[int, str, str, dict[str, Any]]], now: datetime,
+                      key: Callable[[], bytes] = secret_key) -> int:
+    """Upsert :func:`extract_chunk`'s evidence in one transaction, leaving out candidates
+    erased meanwhile (checked in it, under ``key``); returns how many were stored."""
+    with Session(engine) as session, session.begin():
+        erased = tombstone_check(session, key)
+        rows = [{"resume_id": rid, "candidate_id": cid, "extractor_version": version,
+                 "evidence": evidence, "extracted_at": now}
+                for rid, cid, digest, evidence in extracted if not erased(cid, digest)]
+        for start in range(0, len(rows), UPSERT_BATCH):
+            upsert(session, ExtractionRow, rows[start:start + UPSERT_BATCH],
+                   keys=("resume_id", "extractor_version"), update=("evidence", "extracted_at"))
+    return len(rows)
 
 
 def _failed(failed: list[Quarantined] | None, entry: Quarantined) -> None:
