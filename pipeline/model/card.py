@@ -29,10 +29,10 @@ KNOWN_LIMITS = """\
 - English only. Non-native phrasing is in the corpus, other languages are not.
 - The joblib file is trusted only because its SHA-256 matches the sidecar; whoever can edit both
   files can replace the model. Keep `models/` under review like code.
-- A probability is calibrated on the corpus's label frequencies (velocity 17%, proactive 10%,
-  outcome 21% of sentences). Since parts f–h brought those closer to real resumes the model
-  is conservative: some of the guide's own "Yes" examples get probabilities between 0.28 and
-  0.5. A test holds that every "Yes" example of the guide still outranks every "No" example,
+- A probability is calibrated on the training mix: the written corpus (velocity 17%, proactive
+  10%, outcome 21% of sentences) and the real sentences (about 4%, 2% and 8%), the latter
+  weighted up, so the model is conservative on real text. A test holds that every "Yes"
+  example of the guide outranks every "No" example and that no "No" example reaches 0.5,
   which is what the scorer, weighing evidence by probability, depends on."""
 
 
