@@ -49,11 +49,12 @@ class RealSet:
 
 def default_real_sets(repo_root: Path | None = None) -> list[Path]:
     """``$TRAJECTORY_REAL_SET`` if set, else ``../shared/data/evidence-train-real.jsonl``
-    from the current folder or from ``repo_root``, whichever exists first; else ``[]``."""
+    from the current folder, from ``repo_root`` or from its parent (a worktree in a folder
+    beside the main checkout), whichever exists first; else ``[]``."""
     configured = os.environ.get(REAL_SET_ENV)
     if configured:
         return [Path(p).expanduser() for p in configured.split(os.pathsep) if p]
-    bases = [Path.cwd(), *([repo_root] if repo_root else [])]
+    bases = [Path.cwd(), *([repo_root, repo_root.parent] if repo_root else [])]
     for base in bases:
         candidate = (base / DEFAULT_REAL_SET).resolve()
         if candidate.is_file():
