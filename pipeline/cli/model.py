@@ -56,7 +56,7 @@ def train(
         console.print(f"held-out {evaluation.extractor}: macro-F1 (4 flags) "
                       f"{evaluation.macro_f1_flags:.3f}, micro-F1 (pillars) "
                       f"{evaluation.micro_f1_pillars:.3f}")
-    console.print(f"model {out} sha256 {result.sha256}")
+    console.print(f"model {out or shipped_models_dir() / MODEL_FILE} sha256 {result.sha256}")
 
 
 def evaluate(
