@@ -21,19 +21,21 @@ import sklearn
 import spacy
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
+from spacy.tokens import Doc
 
 from pipeline import __version__
 from pipeline.errors import CorpusError
 from pipeline.extract.build import RULES_VERSION, new_nlp
 from pipeline.extract.classifier import (
     LABELS,
+    EvidenceClassifier,
     ModelFiles,
     build_estimator,
     doc_signals,
     frame,
-    predict_proba,
     save_model,
 )
+from pipeline.extract.components import PillarGrounding
 from pipeline.model.card import write_card
 from pipeline.model.evaluate import Evaluation, LabelledUnit, load_labelled, score_predictions
 from pipeline.model.realset import RealSet
@@ -133,8 +135,16 @@ def train(corpus: Path, out: ModelFiles, seed: int = 0, real: list[RealSet] | No
                   matrix(fit_units), classify__sample_weight=weights)
 
     held_gold = matrix(held_units)
-    held_probs = predict_proba(
-        estimator, frame([u.text for u in held_units], [signals[u.sid] for u in held_units]))
+    # Through the shipped components after the rules (classifier, then pillar grounding), so
+    # the held-out figures are those of the pipeline that extraction runs.
+    by_sid = dict(zip((u.sid for u in everything), docs, strict=True))
+    grounding = PillarGrounding()
+    if not Doc.has_extension("rule_evidence"):
+        Doc.set_extension("rule_evidence", default=None)
+    held_docs = [grounding(d) for d in EvidenceClassifier(estimator, MODEL_VERSION).pipe(
+        [by_sid[u.sid] for u in held_units])]
+    held_probs = np.asarray([[d._.evidence[f] for f in LABELS[:4]]
+                             + [d._.pillars[p] for p in LABELS[4:]] for d in held_docs])
     heldout_model = score_predictions(held_gold, held_probs, extractor="model",
                                       gold_name="heldout", gold_sha256="")
     heldout_rules = score_predictions(
