@@ -13,6 +13,7 @@ from pipeline import __version__
 from pipeline.cli.audit import audit_app
 from pipeline.cli.common import console
 from pipeline.cli.db import db_app
+from pipeline.cli.label import label_app
 from pipeline.cli.model import card, evaluate, train
 from pipeline.cli.nightly import nightly, runs_app, serve
 from pipeline.cli.privacy import erase, purge
@@ -36,6 +37,7 @@ app.command()(explain)
 app.command()(train)
 app.command()(evaluate)
 app.command()(card)
+app.add_typer(label_app, name="label")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
 app.command()(erase)

@@ -21,27 +21,42 @@ def train(
         "--out", help="Model file to write, sidecar .json and card .md beside it (default: the "
         "shipped model, models/evidence-classifier.joblib).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for every random choice.")] = 0,
+    real: Annotated[list[Path] | None, typer.Option(
+        "--real", help="Real labelled sentences (guide format + 'resume'), repeatable; "
+        "default $TRAJECTORY_REAL_SET, else ../shared/data/evidence-train-real.jsonl when "
+        "present. Only their hash and size are recorded.")] = None,
+    no_real: Annotated[bool, typer.Option(
+        "--no-real", help="Train on the written corpus alone.")] = False,
 ) -> None:
-    """Train the evidence classifier from the labelled corpus, reproducibly.
+    """Train the evidence classifier from the written corpus plus real labelled sentences,
+    reproducibly.
 
-    The same corpus and seed give the same metrics and the same file hash.
+    The same inputs and seed give the same metrics and the same file hash. Without a real set
+    it still trains, on the written corpus alone, and says so.
     """
     from pipeline.extract.classifier import ModelFiles
+    from pipeline.model.realset import default_real_sets, load_real_sets
     from pipeline.model.train import train as run_train
 
+    repo = shipped_models_dir().parent
+    paths = [] if no_real else list(real or default_real_sets(repo))
     try:
         result = run_train(corpus or shipped_models_dir() / "training",
-                           ModelFiles(out or shipped_models_dir() / MODEL_FILE), seed=seed)
+                           ModelFiles(out or shipped_models_dir() / MODEL_FILE), seed=seed,
+                           real=load_real_sets(paths))
     except (TrajectoryError, ValueError) as err:
         err_console.print(f"[bold red]error:[/] {err}")
         raise typer.Exit(EXIT_ERROR) from err
-    console.print(f"trained on {result.n_train} sentences, {result.n_heldout} held out; "
-                  f"near-duplicate share {result.near_duplicate_share:.2%}")
+    for notice in result.notices:
+        err_console.print(f"[bold yellow]notice:[/] {notice}")
+    console.print(f"trained on {result.n_train} written sentences + {result.n_real} real "
+                  f"({', '.join(str(p) for p in paths) or 'none'}), {result.n_heldout} written "
+                  f"held out; near-duplicate share {result.near_duplicate_share:.2%}")
     for evaluation in (result.heldout_model, result.heldout_rules):
         console.print(f"held-out {evaluation.extractor}: macro-F1 (4 flags) "
                       f"{evaluation.macro_f1_flags:.3f}, micro-F1 (pillars) "
                       f"{evaluation.micro_f1_pillars:.3f}")
-    console.print(f"model {out} sha256 {result.sha256}")
+    console.print(f"model {out or shipped_models_dir() / MODEL_FILE} sha256 {result.sha256}")
 
 
 def evaluate(

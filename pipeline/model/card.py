@@ -14,21 +14,25 @@ from typing import Any
 from pipeline.records import ACCOMPLISHMENT_FLAGS, EVIDENCE_FLAGS, PILLARS
 
 EVALUATIONS_DIR = "evaluations"
+#: Figures of the design study (``scripts/cv_real.py --record``), rendered into the card.
+CV_FILE = "cv-real.json"
 
 KNOWN_LIMITS = """\
-- The training corpus was written for this project following the labelling guide; it imitates
-  real resumes but is not a sample of them. Figures on real resumes (the external gold sets
-  below) are the ones to trust, and they are lower than the held-out figures.
+- Most training sentences were written for this project following the labelling guide; the
+  real resume sentences (when the data section lists them) are fewer, labelled by one labeller
+  each, and `listing` is their noisiest label (present-tense duty bullets were marked listing by
+  some labellers and not by others). Figures on real resumes (the cross-validation and the
+  external gold sets below) are the ones to trust, and they are lower than the held-out figures.
 - One sentence is judged on its own: a result stated in the next bullet, or a "we" that hides
   who led, is not attributed. Pronoun-free duty lines ("Designed and developed …") are the
   hardest boundary between routine work and velocity.
 - English only. Non-native phrasing is in the corpus, other languages are not.
 - The joblib file is trusted only because its SHA-256 matches the sidecar; whoever can edit both
   files can replace the model. Keep `models/` under review like code.
-- A probability is calibrated on the corpus's label frequencies (velocity 17%, proactive 10%,
-  outcome 21% of sentences). Since parts f–h brought those closer to real resumes the model
-  is conservative: some of the guide's own "Yes" examples get probabilities between 0.28 and
-  0.5. A test holds that every "Yes" example of the guide still outranks every "No" example,
+- A probability is calibrated on the training mix: the written corpus (velocity 17%, proactive
+  10%, outcome 21% of sentences) and the real sentences (about 4%, 2% and 8%), the latter
+  weighted up, so the model is conservative on real text. A test holds that every "Yes"
+  example of the guide outranks every "No" example and that no "No" example reaches 0.5,
   which is what the scorer, weighing evidence by probability, depends on."""
 
 
@@ -58,8 +62,42 @@ def _table(evaluation: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render_card(sidecar: dict[str, Any], records: list[dict[str, Any]]) -> str:
-    """The model card as Markdown."""
+def _real_lines(real: dict[str, Any] | None) -> list[str]:
+    """The real labelled sets the model was trained on (hashes and counts, never text)."""
+    if not real:
+        return ["**No real labelled sentences** were used: the model learned from the written "
+                "corpus alone (`trajectory train` found no real set).", ""]
+    lines = [f"Real resume sentences labelled by the guide, kept outside the project and never "
+             f"copied into it; every one is trained on, each weighing {real['weight']:g} written "
+             "sentences:", ""]
+    for entry in real["sets"]:
+        positives = ", ".join(f"{k} {v}" for k, v in entry["positives"].items())
+        lines.append(f"- `{entry['file']}`: {entry['sentences']} sentences from "
+                     f"{entry['resumes']} resumes, {entry['bytes']:,} bytes, SHA-256 "
+                     f"`{entry['sha256']}` (positives: {positives})")
+    return [*lines, ""]
+
+
+def _cv_lines(model_dir: Path | None) -> list[str]:
+    """The design study of ``scripts/cv_real.py`` (``models/cv-real.json``), if recorded."""
+    path = model_dir / CV_FILE if model_dir else None
+    if path is None or not path.is_file():
+        return []
+    study = json.loads(path.read_text(encoding="utf-8"))
+    labels = list(study["labels"])
+    lines = ["## Design chosen by cross-validation", "", study["design"], "",
+             "| design | " + " | ".join(labels) + " | macro-F1 v/p/o | written LOPO (4 flags) |",
+             "|---" * (len(labels) + 3) + "|"]
+    for row in study["rows"]:
+        lopo = f"{row['lopo']:.3f}" if row.get("lopo") is not None else "—"
+        lines.append(f"| {row['name']} | " + " | ".join(f"{row['f1'][k]:.3f}" for k in labels)
+                     + f" | {row['vpo']:.3f} | {lopo} |")
+    return [*lines, ""]
+
+
+def render_card(sidecar: dict[str, Any], records: list[dict[str, Any]],
+                model_dir: Path | None = None) -> str:
+    """The model card as Markdown (``model_dir``: where ``cv-real.json`` may be)."""
     corpus = sidecar["corpus"]
     code = sidecar["code"]
     out = [
@@ -90,6 +128,8 @@ def render_card(sidecar: dict[str, Any], records: list[dict[str, Any]]) -> str:
         f"{corpus['heldout']} held out. Share of sentences whose nearest neighbour has TF-IDF "
         f"cosine > 0.9: {corpus['near_duplicate_share']:.2%}.",
         "",
+        *_real_lines(sidecar.get("real")),
+        *_cv_lines(model_dir),
         "## Features and model",
         "",
         "Word 1–2-gram and character 2–5-gram TF-IDF of the sentence, plus signals the spaCy "
@@ -127,8 +167,8 @@ def write_card(model: Path) -> Path:
     """Render the card of the model at ``model`` (its sidecar and matching evaluations)."""
     sidecar = json.loads(model.with_suffix(".json").read_text(encoding="utf-8"))
     card = model.with_suffix(".md")
-    card.write_text(render_card(sidecar, evaluation_records(model.parent, sidecar["sha256"])),
-                    encoding="utf-8")
+    card.write_text(render_card(sidecar, evaluation_records(model.parent, sidecar["sha256"]),
+                                model.parent), encoding="utf-8")
     return card
 
 
