@@ -31,14 +31,17 @@ def _count(session: Session, model) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_concurrency_two_trajectory_score_processes_at_once(database_url: str,
-                                                            tmp_path: Path) -> None:
+def test_concurrency_two_trajectory_score_processes_at_once(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two `trajectory score` processes on overlapping folders, started together on one empty
     database: the schema is created once, every resume is stored once, both runs complete."""
     files = sorted(p for p in SAMPLE_PROFILES.iterdir() if not p.name.startswith("."))
     halves = {"a": files[: len(files) * 2 // 3], "b": files[len(files) // 3:]}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "TRAJECTORY_"))}
     env["TRAJECTORY_DATA_DIR"] = str(tmp_path / "data")
+    # One key for both runs and for this test's verify: the audit chain is keyed (HMAC).
+    env["TRAJECTORY_SECRET_KEY"] = "concurrency-test-key-of-at-least-32-chars"
+    monkeypatch.setenv("TRAJECTORY_SECRET_KEY", env["TRAJECTORY_SECRET_KEY"])
     processes = {}
     for name, chosen in halves.items():
         folder = tmp_path / name
